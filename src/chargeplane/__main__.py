@@ -1,0 +1,3 @@
+from chargeplane.cli import main
+
+main()

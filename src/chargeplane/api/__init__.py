@@ -1,0 +1,31 @@
+"""The REST API: `/api/v1/<area>` routers, API-key auth, RFC 9457 problems."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from chargeplane import __version__
+from chargeplane.api import problems
+from chargeplane.api.deps import Services
+from chargeplane.api.routers import charge_points, commands, health, id_tokens, sessions, sites, tenant
+
+API_PREFIX = "/api/v1"
+
+
+def create_api(services: Services) -> FastAPI:
+    app = FastAPI(
+        title="chargeplane",
+        version=__version__,
+        description="The operator API of chargeplane, an open-source charge station management system.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.services = services
+    problems.install(app)
+    v1 = APIRouter(prefix=API_PREFIX)
+    for module in (tenant, sites, charge_points, commands, id_tokens, sessions):
+        v1.include_router(module.router)
+    app.include_router(v1)
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import AwareDatetime
+
+from chargeplane.api.deps import DEFAULT_LIMIT, Cursor, Limit, TenancyDep
+from chargeplane.api.pagination import Page, decode_cursor, page
+from chargeplane.db import UnitOfWork
+from chargeplane.domain.sessions import queries
+from chargeplane.domain.sessions.schemas import (
+    MeterValueRead,
+    SessionDetail,
+    SessionRead,
+    SessionState,
+    SessionStatus,
+)
+
+router = APIRouter(prefix="/sessions", tags=["sessions"])
+
+
+@router.get("", response_model=Page[SessionRead], operation_id="list_sessions")
+async def list_sessions(
+    t: TenancyDep,
+    charge_point_id: uuid.UUID | None = None,
+    id_tag: str | None = None,
+    id_token_id: uuid.UUID | None = None,
+    state: SessionState | None = None,
+    status: SessionStatus | None = None,
+    started_from: AwareDatetime | None = None,
+    started_to: AwareDatetime | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    """Newest first. `started_from` is inclusive, `started_to` exclusive."""
+    where = queries.SessionFilter(charge_point_id=charge_point_id, id_tag=id_tag, id_token_id=id_token_id,
+                                  state=state, status=status, started_from=started_from, started_to=started_to)
+    after = decode_cursor(cursor)
+    rows = await t.read(lambda uow: [SessionRead.model_validate(s) for s in
+                                     queries.list_sessions(uow, where=where, limit=limit, after=after)])
+    return page(rows, rows, limit)
+
+
+@router.get("/{session_id}", response_model=SessionDetail, operation_id="get_session")
+async def get_session(session_id: uuid.UUID, t: TenancyDep) -> SessionDetail:
+    def unit(uow: UnitOfWork) -> SessionDetail:
+        session = queries.get_session(uow, session_id)
+        values = [MeterValueRead.model_validate(v) for v in queries.get_meter_values(uow, session_id)]
+        return SessionDetail.model_validate({**SessionRead.model_validate(session).model_dump(),
+                                             "meter_values": values})
+
+    return await t.read(unit)

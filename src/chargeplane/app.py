@@ -1,0 +1,86 @@
+"""The composition root: builds the database, bus, OCPP endpoint and API, and serves them as one ASGI app."""
+
+from __future__ import annotations
+
+import gc
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from chargeplane.api import create_api
+from chargeplane.api.deps import Services
+from chargeplane.bus import LocalBus
+from chargeplane.config import Settings
+from chargeplane.db import Database
+from chargeplane.db.migrate import upgrade
+from chargeplane.domain.assets.credentials import PasswordHashing
+from chargeplane.domain.assets.events import ChargePointChanged
+from chargeplane.ocpp.adapter import Adapter
+from chargeplane.ocpp.endpoint import PATH_PREFIX, OcppEndpoint
+from chargeplane.ocpp.registry import Registry
+from chargeplane.ocpp.v16 import Ocpp16
+
+log = logging.getLogger(__name__)
+
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class Chargeplane:
+    """One process: the REST API on /api/v1 and /health, chargers on /ocpp/."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.bus = LocalBus()
+        self.db = Database(settings.database_url, max_batch=settings.group_commit_max_batch,
+                           on_commit=self.bus.publish)
+        self.hashing = PasswordHashing(settings.password_hash_time_cost, settings.password_hash_memory_kib)
+        adapters: list[Adapter] = [Ocpp16()]
+        self.registry = Registry(adapters)
+        self.bus.attach_gateway(self.registry)
+        self.bus.subscribe(ChargePointChanged, self.registry.on_charge_point_changed)
+        self.ocpp = OcppEndpoint(db=self.db, bus=self.bus, registry=self.registry, settings=settings,
+                                 adapters={a.subprotocol: a for a in adapters}, hashing=self.hashing)
+        self.api = create_api(Services(db=self.db, bus=self.bus, settings=settings, hashing=self.hashing))
+        self._adapters = adapters
+        self.started = False
+
+    async def start(self) -> None:
+        await self.db.start()
+        await upgrade(self.db)
+        for adapter in self._adapters:
+            adapter.schemas.warm()
+        # Everything built so far lives as long as the process: keep the collector from rescanning it.
+        gc.collect()
+        gc.freeze()
+        self.started = True
+
+    async def stop(self) -> None:
+        await self.registry.close_all()
+        await self.db.close()
+        self.started = False
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "websocket" and scope.get("path", "").startswith(PATH_PREFIX):
+            await self.ocpp(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+        else:
+            await self.api(scope, receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.start()
+                except Exception as exc:
+                    log.exception("start-up failed")
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.stop()
+                await send({"type": "lifespan.shutdown.complete"})
+                return

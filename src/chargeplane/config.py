@@ -1,0 +1,49 @@
+"""Settings from the environment (CHARGEPLANE_*), built once at start and passed down.
+
+Nothing here is created at import time: `load_settings()` is called by the entry point.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///./chargeplane.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CHARGEPLANE_", extra="ignore")
+
+    environment: str = Field(default="development", description="development | production")
+    database_url: str = DEFAULT_DATABASE_URL
+    host: str = "127.0.0.1"
+    port: int = 8180
+    log_level: str = "INFO"
+
+    # OCPP transport
+    ocpp_call_timeout: float = Field(default=30.0, gt=0, description="seconds to wait for a charger reply")
+    ocpp_max_frame_bytes: int = Field(default=256 * 1024, ge=1024)
+    ocpp_heartbeat_interval: int = Field(default=300, ge=10, description="seconds, sent in BootNotification")
+    ocpp_pending_retry_interval: int = Field(default=60, ge=1)
+    ocpp_rejected_retry_interval: int = Field(default=600, ge=1)
+    ocpp_auth_failure_limit: int = Field(default=10, ge=1, description="failed handshakes before 429")
+    ocpp_auth_failure_window: float = Field(default=300.0, gt=0, description="seconds")
+    ocpp_last_seen_write_interval: float = Field(default=60.0, ge=0)
+
+    # Persistence
+    group_commit_max_batch: int = Field(default=512, ge=1)
+    message_log_retention_days: int = Field(default=30, ge=1)
+
+    # Charger passwords are hashed with Argon2id; these are OWASP's minimum parameters.
+    password_hash_time_cost: int = Field(default=2, ge=1)
+    password_hash_memory_kib: int = Field(default=19 * 1024, ge=8)
+
+    @model_validator(mode="after")
+    def _production_needs_real_database(self) -> Settings:
+        if self.environment == "production" and self.database_url == DEFAULT_DATABASE_URL:
+            raise ValueError("CHARGEPLANE_DATABASE_URL must be set explicitly in production")
+        return self
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,115 @@
+"""The one tenancy gate.
+
+Every ORM statement runs with a `Scope` found in `session.info`. Reads, updates and deletes of
+`TenantScoped` rows get the scope's tenant as loader criteria; inserts and flushes are refused when
+they would write another tenant's row; a session without a scope raises. No handler filters by
+tenant by hand: they get it from here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, with_loader_criteria
+
+from chargeplane.db.base import TenantScoped
+from chargeplane.db.scope import Scope
+
+SCOPE_KEY = "chargeplane.scope"
+
+
+class TenancyError(RuntimeError):
+    """A statement ran without a scope, or tried to touch another tenant's rows."""
+
+
+class IsTenant:
+    """Marks the tenants table itself: a tenant scope sees only its own row."""
+
+    id: Any
+    mapped: ClassVar[list[type[Any]]] = []
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        IsTenant.mapped.append(cls)
+
+
+def scope_of(session: Session) -> Scope:
+    scope = session.info.get(SCOPE_KEY)
+    if scope is None:
+        raise TenancyError("database session used without a scope")
+    assert isinstance(scope, Scope)
+    return scope
+
+
+def bind_scope(session: Session, scope: Scope) -> None:
+    session.info[SCOPE_KEY] = scope
+
+
+def _scope_statement(state: ORMExecuteState) -> None:
+    scope = scope_of(state.session)
+    if scope.system:
+        return
+    tenant_id = scope.tenant_id
+    if state.is_insert:
+        _check_insert_rows(state, tenant_id)
+        return
+    if state.is_column_load or state.is_relationship_load:
+        return  # the criteria added to the parent query already travel with these loads
+    if state.is_select or state.is_update or state.is_delete:
+        state.statement = state.statement.options(
+            with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True),
+            *(with_loader_criteria(tenant_cls, tenant_cls.id == tenant_id) for tenant_cls in IsTenant.mapped),
+        )
+
+
+def _check_insert_rows(state: ORMExecuteState, tenant_id: uuid.UUID | None) -> None:
+    mapper = state.bind_mapper
+    if mapper is None or not issubclass(mapper.class_, TenantScoped):
+        if mapper is not None and issubclass(mapper.class_, IsTenant):
+            raise TenancyError("a tenant scope cannot create tenants")
+        return
+    params = state.parameters
+    rows = params if isinstance(params, list) else [params] if params else []
+    for row in rows:
+        if row.get("tenant_id", tenant_id) != tenant_id:
+            raise TenancyError("insert of a row that belongs to another tenant refused")
+        row.setdefault("tenant_id", tenant_id)
+
+
+def _check_flush(session: Session, _ctx: UOWTransaction, _instances: object) -> None:
+    scope = scope_of(session)
+    for obj in session.new:
+        if isinstance(obj, TenantScoped):
+            if obj.tenant_id is None:
+                if scope.system:
+                    raise TenancyError(f"{type(obj).__name__} created without a tenant")
+                obj.tenant_id = scope.tenant_id  # type: ignore[assignment]
+            elif not scope.system and obj.tenant_id != scope.tenant_id:
+                raise TenancyError(f"{type(obj).__name__} of another tenant refused")
+        elif isinstance(obj, IsTenant) and not scope.system:
+            raise TenancyError("a tenant scope cannot create tenants")
+    for obj in session.dirty:
+        if isinstance(obj, TenantScoped):
+            history = inspect(obj).attrs.tenant_id.history
+            if history.has_changes() and history.deleted:
+                raise TenancyError("a row's tenant cannot change")
+            if not scope.system and obj.tenant_id != scope.tenant_id:
+                raise TenancyError(f"{type(obj).__name__} of another tenant refused")
+    for obj in session.deleted:
+        if isinstance(obj, TenantScoped) and not scope.system and obj.tenant_id != scope.tenant_id:
+            raise TenancyError(f"{type(obj).__name__} of another tenant refused")
+
+
+_installed = False
+
+
+def install_gate() -> None:
+    """Hook the gate into every ORM session; called once by `Database`."""
+    global _installed
+    if _installed:
+        return
+    event.listen(Session, "do_orm_execute", _scope_statement)
+    event.listen(Session, "before_flush", _check_flush)
+    _installed = True

@@ -1,0 +1,148 @@
+"""Charge points and sites as the operator manages them."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from chargeplane.db import UnitOfWork
+from chargeplane.domain.assets.credentials import check_identity
+from chargeplane.domain.assets.events import ChargePointChanged
+from chargeplane.domain.assets.models import ChargePoint, Site
+from chargeplane.domain.errors import Conflict, Invalid, NotFound
+
+REGISTRATION_STATUSES = ("accepted", "pending", "rejected")
+
+
+def create_site(uow: UnitOfWork, *, name: str, address: str | None = None, time_zone: str = "UTC",
+                latitude: float | None = None, longitude: float | None = None) -> Site:
+    site = Site(name=name, address=address, time_zone=time_zone, latitude=latitude, longitude=longitude)
+    uow.session.add(site)
+    uow.session.flush()
+    return site
+
+
+def get_site(uow: UnitOfWork, site_id: uuid.UUID) -> Site:
+    site = uow.session.get(Site, site_id)
+    if site is None:
+        raise NotFound("site not found", site_id=str(site_id))
+    return site
+
+
+def list_sites(uow: UnitOfWork) -> list[Site]:
+    return list(uow.session.scalars(select(Site).order_by(Site.name, Site.id)))
+
+
+def register_charge_point(
+    uow: UnitOfWork,
+    *,
+    identity: str,
+    password_hash: str,
+    name: str | None = None,
+    site_id: uuid.UUID | None = None,
+    registration_status: str = "accepted",
+) -> ChargePoint:
+    check_identity(identity)
+    _check_registration_status(registration_status)
+    if site_id is not None:
+        get_site(uow, site_id)
+    charge_point = ChargePoint(
+        identity=identity, password_hash=password_hash, name=name, site_id=site_id,
+        registration_status=registration_status,
+    )
+    uow.session.add(charge_point)
+    try:
+        with uow.session.begin_nested():
+            uow.session.flush()
+    except IntegrityError:
+        # Identities are unique across the installation, so the clash may be with another tenant.
+        raise Conflict(f"identity {identity!r} is already registered", field="identity") from None
+    return charge_point
+
+
+def get_charge_point(uow: UnitOfWork, charge_point_id: uuid.UUID) -> ChargePoint:
+    charge_point = uow.session.scalar(
+        select(ChargePoint).options(selectinload(ChargePoint.connectors)).where(ChargePoint.id == charge_point_id)
+    )
+    if charge_point is None:
+        raise NotFound("charge point not found", charge_point_id=str(charge_point_id))
+    return charge_point
+
+
+@dataclass(frozen=True, slots=True)
+class ChargePointFilter:
+    site_id: uuid.UUID | None = None
+    registration_status: str | None = None
+    identity: str | None = None
+
+
+def list_charge_points(uow: UnitOfWork, *, where: ChargePointFilter, limit: int,
+                       after: tuple[Any, uuid.UUID] | None = None) -> list[ChargePoint]:
+    """Newest first; `after` is the (created_at, id) of the last row of the previous page."""
+    query = select(ChargePoint).options(selectinload(ChargePoint.connectors))
+    if where.site_id is not None:
+        query = query.where(ChargePoint.site_id == where.site_id)
+    if where.registration_status is not None:
+        query = query.where(ChargePoint.registration_status == where.registration_status)
+    if where.identity is not None:
+        query = query.where(ChargePoint.identity == where.identity)
+    if after is not None:
+        created_at, last_id = after
+        query = query.where(
+            (ChargePoint.created_at < created_at)
+            | ((ChargePoint.created_at == created_at) & (ChargePoint.id < last_id))
+        )
+    query = query.order_by(ChargePoint.created_at.desc(), ChargePoint.id.desc()).limit(limit)
+    return list(uow.session.scalars(query))
+
+
+def update_charge_point(
+    uow: UnitOfWork, charge_point_id: uuid.UUID, *, changes: dict[str, Any]
+) -> ChargePoint:
+    """`changes` holds only the fields the caller set: name, site_id, registration_status, password_hash."""
+    charge_point = get_charge_point(uow, charge_point_id)
+    allowed = {"name", "site_id", "registration_status", "password_hash"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise Invalid(f"cannot change {', '.join(sorted(unknown))}")
+    if changes.get("site_id") is not None:
+        get_site(uow, changes["site_id"])
+    if "registration_status" in changes:
+        _check_registration_status(changes["registration_status"])
+    for field, value in changes.items():
+        setattr(charge_point, field, value)
+    if changes.get("registration_status", "accepted") != "accepted":
+        charge_point.boot_status = None  # it must boot again to learn it is no longer accepted
+    uow.session.flush()
+    uow.publish(ChargePointChanged(
+        tenant_id=charge_point.tenant_id, charge_point_id=charge_point.id,
+        registration_status=charge_point.registration_status,
+        password_changed="password_hash" in changes,
+    ))
+    return charge_point
+
+
+def accept_charge_point(uow: UnitOfWork, charge_point_id: uuid.UUID) -> ChargePoint:
+    return update_charge_point(uow, charge_point_id, changes={"registration_status": "accepted"})
+
+
+def delete_charge_point(uow: UnitOfWork, charge_point_id: uuid.UUID) -> None:
+    """Sessions and meter values stay (they carry money); they keep the identity they were made with."""
+    charge_point = get_charge_point(uow, charge_point_id)
+    uow.session.delete(charge_point)
+    uow.session.flush()
+    uow.publish(ChargePointChanged(
+        tenant_id=charge_point.tenant_id, charge_point_id=charge_point.id, registration_status=None,
+        password_changed=False, deleted=True,
+    ))
+
+
+def _check_registration_status(value: str) -> None:
+    if value not in REGISTRATION_STATUSES:
+        raise Invalid(f"registration_status must be one of {', '.join(REGISTRATION_STATUSES)}",
+                      field="registration_status")

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SessionStarted:
+    tenant_id: uuid.UUID
+    session_id: uuid.UUID
+    charge_point_id: uuid.UUID
+    connector_id: int
+    transaction_id: int
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SessionStopped:
+    tenant_id: uuid.UUID
+    session_id: uuid.UUID
+    charge_point_id: uuid.UUID
+    transaction_id: int | None
+    energy_wh: int | None
+    status: str
+    at: datetime

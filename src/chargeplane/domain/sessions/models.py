@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from chargeplane.db.base import Base, BigIntPK, TenantScoped, new_id, utcnow
+
+
+class ChargingSession(TenantScoped, Base):
+    """One transaction from start to stop.
+
+    state:  active -> completed, or active -> interrupted (the charger rebooted) -> completed.
+    status: normal | abnormal, with `status_reason` saying why.
+    """
+
+    __tablename__ = "charging_sessions"
+    __table_args__ = (
+        Index("ix_charging_sessions_cp_started", "charge_point_id", "started_at"),
+        Index("ix_charging_sessions_tenant_created", "tenant_id", "created_at", "id"),
+        # A StopTransaction for a transaction we never saw is kept once, however often it is re-sent.
+        UniqueConstraint("charge_point_id", "orphan_key"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    # The OCPP transactionId we issued: random, so not guessable; null for an orphan stop.
+    transaction_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    # What the charger reported when it was not ours (-1 or unknown), for orphan stops.
+    reported_transaction_id: Mapped[int | None] = mapped_column(BigInteger)
+    orphan_key: Mapped[str | None] = mapped_column(String(64))
+    charge_point_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("charge_points.id", ondelete="SET NULL"), index=True
+    )
+    charge_point_identity: Mapped[str] = mapped_column(String(48))
+    connector_id: Mapped[int]
+    id_tag: Mapped[str | None] = mapped_column(String(20))
+    id_token_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("id_tokens.id", ondelete="SET NULL"), index=True)
+    id_tag_status: Mapped[str | None] = mapped_column(String(16))
+    reservation_id: Mapped[int | None]
+    meter_start_wh: Mapped[int | None] = mapped_column(BigInteger)
+    started_at: Mapped[datetime | None]
+    start_received_at: Mapped[datetime | None]
+    meter_stop_wh: Mapped[int | None] = mapped_column(BigInteger)
+    stopped_at: Mapped[datetime | None]
+    stop_received_at: Mapped[datetime | None]
+    stop_id_tag: Mapped[str | None] = mapped_column(String(20))
+    stop_reason: Mapped[str | None] = mapped_column(String(32))
+    energy_wh: Mapped[int | None] = mapped_column(BigInteger)
+    state: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    status: Mapped[str] = mapped_column(String(16), default="normal")
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    interrupted_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class MeterValue(TenantScoped, Base):
+    """One sampled value, as the charger sent it (value kept as text: SignedData byte for byte)."""
+
+    __tablename__ = "meter_values"
+    __table_args__ = (
+        # The same sample re-sent (a retried MeterValues) is stored once.
+        UniqueConstraint("charge_point_id", "sample_key"),
+        Index("ix_meter_values_session_time", "session_id", "timestamp"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    session_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("charging_sessions.id", ondelete="CASCADE"))
+    charge_point_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("charge_points.id", ondelete="SET NULL"))
+    connector_id: Mapped[int]
+    transaction_id: Mapped[int | None] = mapped_column(BigInteger)
+    timestamp: Mapped[datetime]
+    value: Mapped[str] = mapped_column(Text)
+    context: Mapped[str | None] = mapped_column(String(32))
+    format: Mapped[str | None] = mapped_column(String(16))
+    measurand: Mapped[str | None] = mapped_column(String(48))
+    phase: Mapped[str | None] = mapped_column(String(8))
+    location: Mapped[str | None] = mapped_column(String(8))
+    unit: Mapped[str | None] = mapped_column(String(16))
+    sample_key: Mapped[str] = mapped_column(String(32))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)

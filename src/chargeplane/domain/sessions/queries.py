@@ -1,0 +1,64 @@
+"""Reading sessions for operators."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from chargeplane.db import UnitOfWork
+from chargeplane.domain.errors import NotFound
+from chargeplane.domain.sessions.models import ChargingSession, MeterValue
+from chargeplane.domain.tokens.service import uid_key
+
+
+@dataclass(frozen=True, slots=True)
+class SessionFilter:
+    charge_point_id: uuid.UUID | None = None
+    id_tag: str | None = None
+    id_token_id: uuid.UUID | None = None
+    state: str | None = None
+    status: str | None = None
+    started_from: datetime | None = None
+    started_to: datetime | None = None
+
+
+def list_sessions(uow: UnitOfWork, *, where: SessionFilter, limit: int,
+                  after: tuple[Any, uuid.UUID] | None = None) -> list[ChargingSession]:
+    q = select(ChargingSession)
+    if where.charge_point_id is not None:
+        q = q.where(ChargingSession.charge_point_id == where.charge_point_id)
+    if where.id_token_id is not None:
+        q = q.where(ChargingSession.id_token_id == where.id_token_id)
+    if where.id_tag is not None:
+        q = q.where(func.upper(ChargingSession.id_tag) == uid_key(where.id_tag))
+    if where.state is not None:
+        q = q.where(ChargingSession.state == where.state)
+    if where.status is not None:
+        q = q.where(ChargingSession.status == where.status)
+    if where.started_from is not None:
+        q = q.where(ChargingSession.started_at >= where.started_from)
+    if where.started_to is not None:
+        q = q.where(ChargingSession.started_at < where.started_to)
+    if after is not None:
+        created_at, last_id = after
+        q = q.where((ChargingSession.created_at < created_at)
+                    | ((ChargingSession.created_at == created_at) & (ChargingSession.id < last_id)))
+    q = q.order_by(ChargingSession.created_at.desc(), ChargingSession.id.desc()).limit(limit)
+    return list(uow.session.scalars(q))
+
+
+def get_session(uow: UnitOfWork, session_id: uuid.UUID) -> ChargingSession:
+    session = uow.session.get(ChargingSession, session_id)
+    if session is None:
+        raise NotFound("session not found", session_id=str(session_id))
+    return session
+
+
+def get_meter_values(uow: UnitOfWork, session_id: uuid.UUID) -> list[MeterValue]:
+    return list(uow.session.scalars(
+        select(MeterValue).where(MeterValue.session_id == session_id).order_by(MeterValue.timestamp, MeterValue.id)
+    ))

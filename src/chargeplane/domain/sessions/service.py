@@ -1,0 +1,243 @@
+"""Charging sessions: start, meter values, stop. Nothing lost, nothing counted twice.
+
+Every function here is idempotent for the messages chargers retry: the same start returns the same
+transaction, the same stop or the same meter values change nothing the second time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from chargeplane.db import UnitOfWork
+from chargeplane.db.upsert import insert_ignoring_duplicates
+from chargeplane.domain.assets.models import ChargePoint
+from chargeplane.domain.errors import NotFound
+from chargeplane.domain.sessions.events import SessionStarted, SessionStopped
+from chargeplane.domain.sessions.models import ChargingSession, MeterValue
+from chargeplane.domain.sessions.rules import energy_and_anomalies
+from chargeplane.domain.sessions.samples import Sample
+from chargeplane.domain.tokens.service import Authorization, authorize_token
+
+MAX_TRANSACTION_ID = 2**31 - 1  # OCPP 1.6 transactionId is a JSON integer; stay in int32 for chargers
+
+
+def authorize(uow: UnitOfWork, *, id_tag: str, at: datetime, exclude_session_id: uuid.UUID | None = None
+              ) -> Authorization:
+    """The token's own status, and ConcurrentTx when it is already charging somewhere."""
+    auth = authorize_token(uow, uid=id_tag, at=at)
+    if auth.accepted and auth.token_id is not None:
+        query = select(ChargingSession.id).where(
+            ChargingSession.id_token_id == auth.token_id, ChargingSession.state == "active"
+        )
+        if exclude_session_id is not None:
+            query = query.where(ChargingSession.id != exclude_session_id)
+        if uow.session.scalar(query.limit(1)) is not None:
+            return Authorization("concurrent_tx", auth.expires_at, auth.parent_uid, auth.token_id)
+    return auth
+
+
+@dataclass(frozen=True, slots=True)
+class StartResult:
+    transaction_id: int
+    authorization: Authorization
+    session_id: uuid.UUID
+
+
+def start_session(
+    uow: UnitOfWork,
+    *,
+    charge_point_id: uuid.UUID,
+    connector_id: int,
+    id_tag: str,
+    meter_start_wh: int,
+    started_at: datetime,
+    received_at: datetime,
+    reservation_id: int | None = None,
+) -> StartResult:
+    s = uow.session
+    existing = s.scalar(select(ChargingSession).where(
+        ChargingSession.charge_point_id == charge_point_id, ChargingSession.connector_id == connector_id,
+        ChargingSession.started_at == started_at, ChargingSession.meter_start_wh == meter_start_wh,
+        ChargingSession.id_tag == id_tag, ChargingSession.transaction_id.is_not(None),
+    ))
+    if existing is not None:  # a re-sent StartTransaction: same answer, nothing new
+        assert existing.transaction_id is not None
+        auth = authorize(uow, id_tag=id_tag, at=started_at, exclude_session_id=existing.id)
+        return StartResult(existing.transaction_id, auth, existing.id)
+
+    identity = s.scalar(select(ChargePoint.identity).where(ChargePoint.id == charge_point_id))
+    if identity is None:
+        raise NotFound("charge point not found")
+    auth = authorize(uow, id_tag=id_tag, at=started_at)
+    # A new start on a connector that still has an open session: that one's stop was lost.
+    s.execute(
+        update(ChargingSession)
+        .where(ChargingSession.charge_point_id == charge_point_id, ChargingSession.connector_id == connector_id,
+               ChargingSession.state == "active", ChargingSession.started_at < started_at)
+        .values(state="interrupted", interrupted_at=received_at,
+                status_reason="a later transaction started on the same connector")
+    )
+    session = ChargingSession(
+        charge_point_id=charge_point_id, charge_point_identity=identity, connector_id=connector_id,
+        id_tag=id_tag, id_token_id=auth.token_id, id_tag_status=auth.status, reservation_id=reservation_id,
+        meter_start_wh=meter_start_wh, started_at=started_at, start_received_at=received_at, energy_wh=0,
+        state="active", status="normal",
+    )
+    if meter_start_wh < 0:
+        session.status, session.status_reason = "abnormal", "negative meter start"
+    session.transaction_id = _insert_with_new_transaction_id(s, session)
+    uow.publish(SessionStarted(uow.tenant_id, session.id, charge_point_id, connector_id, session.transaction_id,
+                               started_at))
+    return StartResult(session.transaction_id, auth, session.id)
+
+
+def _insert_with_new_transaction_id(s: Session, session: ChargingSession) -> int:
+    """Random ids, so that nobody can guess another charger's transaction; unique across tenants."""
+    s.add(session)
+    for _ in range(8):
+        session.transaction_id = secrets.randbelow(MAX_TRANSACTION_ID) + 1
+        try:
+            with s.begin_nested():
+                s.flush()
+        except IntegrityError:
+            s.add(session)
+            continue
+        return session.transaction_id
+    raise RuntimeError("could not draw a free transaction id")
+
+
+@dataclass(frozen=True, slots=True)
+class StopResult:
+    session_id: uuid.UUID
+    authorization: Authorization | None
+
+
+def stop_session(
+    uow: UnitOfWork,
+    *,
+    charge_point_id: uuid.UUID,
+    transaction_id: int,
+    meter_stop_wh: int,
+    stopped_at: datetime,
+    received_at: datetime,
+    id_tag: str | None = None,
+    reason: str | None = None,
+    transaction_data: list[tuple[int | None, Sample]] | None = None,
+) -> StopResult:
+    s = uow.session
+    reason = reason or "Local"  # OCPP 1.6: an absent reason means Local
+    # At a stop the token's own status is the answer; it is of course busy with this very session.
+    auth = authorize_token(uow, uid=id_tag, at=stopped_at) if id_tag else None
+    session = _find_own_session(s, charge_point_id, transaction_id)
+    if session is None:
+        session = _record_orphan_stop(uow, charge_point_id=charge_point_id, transaction_id=transaction_id,
+                                      meter_stop_wh=meter_stop_wh, stopped_at=stopped_at, received_at=received_at,
+                                      id_tag=id_tag, reason=reason)
+    elif session.state != "completed":
+        energy, problems = energy_and_anomalies(
+            meter_start_wh=session.meter_start_wh, meter_stop_wh=meter_stop_wh, started_at=session.started_at,
+            stopped_at=stopped_at, stop_reason=reason,
+        )
+        session.meter_stop_wh, session.stopped_at, session.stop_received_at = meter_stop_wh, stopped_at, received_at
+        session.stop_id_tag, session.stop_reason, session.energy_wh = id_tag, reason, energy
+        session.state = "completed"
+        if problems:
+            reasons = [session.status_reason] if session.status == "abnormal" and session.status_reason else []
+            session.status, session.status_reason = "abnormal", "; ".join(reasons + problems)
+        s.flush()
+        uow.publish(SessionStopped(uow.tenant_id, session.id, charge_point_id, session.transaction_id,
+                                   session.energy_wh, session.status, stopped_at))
+    # else: a re-sent StopTransaction for a completed session changes nothing.
+    if transaction_data:
+        _store_samples(s, charge_point_id=charge_point_id, session_id=session.id,
+                       transaction_id=transaction_id, samples=transaction_data, received_at=received_at)
+    return StopResult(session.id, auth)
+
+
+def _find_own_session(s: Session, charge_point_id: uuid.UUID, transaction_id: int) -> ChargingSession | None:
+    """A charger can only touch its own transactions: the lookup always includes the charger."""
+    if transaction_id <= 0:
+        return None
+    return s.scalar(select(ChargingSession).where(
+        ChargingSession.charge_point_id == charge_point_id, ChargingSession.transaction_id == transaction_id
+    ))
+
+
+def _record_orphan_stop(uow: UnitOfWork, *, charge_point_id: uuid.UUID, transaction_id: int, meter_stop_wh: int,
+                        stopped_at: datetime, received_at: datetime, id_tag: str | None, reason: str
+                        ) -> ChargingSession:
+    """A stop whose start never arrived: acknowledged and kept as an abnormal session, once."""
+    s = uow.session
+    key = hashlib.blake2b(f"{transaction_id}|{stopped_at.isoformat()}|{meter_stop_wh}".encode(),
+                          digest_size=16).hexdigest()
+    existing = s.scalar(select(ChargingSession).where(
+        ChargingSession.charge_point_id == charge_point_id, ChargingSession.orphan_key == key))
+    if existing is not None:
+        return existing
+    identity = s.scalar(select(ChargePoint.identity).where(ChargePoint.id == charge_point_id)) or ""
+    why = ("StopTransaction without a transaction (transactionId -1)" if transaction_id == -1
+           else f"StopTransaction for unknown transactionId {transaction_id}")
+    session = ChargingSession(
+        reported_transaction_id=transaction_id, orphan_key=key, charge_point_id=charge_point_id,
+        charge_point_identity=identity, connector_id=0, id_tag=id_tag, meter_stop_wh=meter_stop_wh,
+        stopped_at=stopped_at, stop_received_at=received_at, stop_id_tag=id_tag, stop_reason=reason,
+        state="completed", status="abnormal", status_reason=why,
+    )
+    s.add(session)
+    s.flush()
+    uow.publish(SessionStopped(uow.tenant_id, session.id, charge_point_id, None, None, "abnormal", stopped_at))
+    return session
+
+
+def record_meter_values(
+    uow: UnitOfWork,
+    *,
+    charge_point_id: uuid.UUID,
+    connector_id: int,
+    transaction_id: int | None,
+    samples: list[Sample],
+    received_at: datetime,
+) -> None:
+    s = uow.session
+    session = _find_own_session(s, charge_point_id, transaction_id) if transaction_id is not None else None
+    _store_samples(s, charge_point_id=charge_point_id, session_id=session.id if session else None,
+                   transaction_id=transaction_id, samples=[(connector_id, x) for x in samples],
+                   received_at=received_at)
+    if session is not None and session.state == "active" and session.meter_start_wh is not None:
+        registers = [r for r in (x.energy_register_wh() for x in samples) if r is not None]
+        if registers:  # the running energy, for live display; the stop sets the final figure
+            session.energy_wh = max(session.energy_wh or 0, max(registers) - session.meter_start_wh)
+
+
+def _store_samples(s: Session, *, charge_point_id: uuid.UUID, session_id: uuid.UUID | None,
+                   transaction_id: int | None, samples: list[tuple[int | None, Sample]], received_at: datetime
+                   ) -> None:
+    rows: list[dict[str, Any]] = []
+    for connector_id, x in samples:
+        connector = connector_id or 0
+        rows.append({
+            "session_id": session_id, "charge_point_id": charge_point_id, "connector_id": connector,
+            "transaction_id": transaction_id, "timestamp": x.timestamp, "value": x.value, "context": x.context,
+            "format": x.format, "measurand": x.measurand, "phase": x.phase, "location": x.location,
+            "unit": x.unit, "sample_key": x.key(connector), "received_at": received_at,
+        })
+    insert_ignoring_duplicates(s, MeterValue, rows, unique=("charge_point_id", "sample_key"))
+
+
+def interrupt_open_sessions(uow: UnitOfWork, *, charge_point_id: uuid.UUID, at: datetime) -> int:
+    """The charger rebooted: what was running is interrupted; a late StopTransaction still completes it."""
+    result = uow.session.execute(
+        update(ChargingSession)
+        .where(ChargingSession.charge_point_id == charge_point_id, ChargingSession.state == "active")
+        .values(state="interrupted", interrupted_at=at)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

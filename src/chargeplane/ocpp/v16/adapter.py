@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from typing import Any
+
+from chargeplane.ocpp.schemas import SchemaSet
+from chargeplane.ocpp.v16.handlers import HANDLERS
+
+# What a central system sends to a 1.6 charge point (Core, Firmware Management, Local Auth List
+# Management, Reservation, Smart Charging and Remote Trigger profiles).
+COMMAND_ACTIONS = frozenset({
+    "CancelReservation", "ChangeAvailability", "ChangeConfiguration", "ClearCache", "ClearChargingProfile",
+    "DataTransfer", "GetCompositeSchedule", "GetConfiguration", "GetDiagnostics", "GetLocalListVersion",
+    "RemoteStartTransaction", "RemoteStopTransaction", "ReserveNow", "Reset", "SendLocalList",
+    "SetChargingProfile", "TriggerMessage", "UnlockConnector", "UpdateFirmware",
+})
+
+SECRET_KEYS = frozenset({"authorizationkey"})
+REDACTED = "***"
+
+
+class Ocpp16:
+    subprotocol = "ocpp1.6"
+
+    def __init__(self) -> None:
+        self.schemas = SchemaSet("ocpp.v16")
+        self.handlers = HANDLERS
+        self.command_actions = COMMAND_ACTIONS
+
+    def redact(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """AuthorizationKey (the charger's Basic auth password) never reaches a log or the message log."""
+        if action == "ChangeConfiguration" and str(payload.get("key", "")).lower() in SECRET_KEYS:
+            return {**payload, "value": REDACTED}
+        if action == "GetConfigurationResponse" and isinstance(payload.get("configurationKey"), list):
+            return {**payload, "configurationKey": [
+                {**entry, "value": REDACTED} if isinstance(entry, dict)
+                and str(entry.get("key", "")).lower() in SECRET_KEYS and "value" in entry else entry
+                for entry in payload["configurationKey"]
+            ]}
+        return payload

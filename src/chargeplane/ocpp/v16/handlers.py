@@ -1,0 +1,149 @@
+"""Inbound OCPP 1.6 CALLs: thin adapters from a 1.6 payload to the domain and back.
+
+Each runs inside the unit of work that also records the exchange; the schema check has passed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chargeplane.db import UnitOfWork
+from chargeplane.domain.assets import charger_reports
+from chargeplane.domain.sessions import service as sessions
+from chargeplane.domain.sessions.samples import Sample
+from chargeplane.domain.tokens.service import Authorization
+from chargeplane.ocpp.adapter import CallContext, Handler
+from chargeplane.ocpp.errors import PROPERTY_CONSTRAINT_VIOLATION, CallErrorReply
+from chargeplane.ocpp.timestamps import format_time, parse_time
+
+ID_TAG_STATUS = {"accepted": "Accepted", "blocked": "Blocked", "expired": "Expired", "invalid": "Invalid",
+                 "concurrent_tx": "ConcurrentTx"}
+
+
+def _id_tag_info(auth: Authorization) -> dict[str, Any]:
+    info: dict[str, Any] = {"status": ID_TAG_STATUS[auth.status]}
+    if auth.expires_at is not None:
+        info["expiryDate"] = format_time(auth.expires_at)
+    if auth.parent_uid is not None:
+        info["parentIdTag"] = auth.parent_uid
+    return info
+
+
+def _connector(payload: dict[str, Any], *, minimum: int) -> int:
+    value = int(payload["connectorId"])
+    if value < minimum:
+        raise CallErrorReply(PROPERTY_CONSTRAINT_VIOLATION, f"connectorId must be at least {minimum}",
+                             {"field": "connectorId"})
+    return value
+
+
+def _samples(meter_values: list[dict[str, Any]], field: str) -> list[Sample]:
+    samples = []
+    for meter_value in meter_values:
+        at = parse_time(meter_value["timestamp"], f"{field}.timestamp")
+        for sv in meter_value["sampledValue"]:
+            samples.append(Sample(at, sv["value"], sv.get("context"), sv.get("format"), sv.get("measurand"),
+                                  sv.get("phase"), sv.get("location"), sv.get("unit")))
+    return samples
+
+
+def boot_notification(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> dict[str, Any]:
+    info = charger_reports.BootInfo(
+        vendor=p["chargePointVendor"], model=p["chargePointModel"], serial_number=p.get("chargePointSerialNumber"),
+        charge_box_serial_number=p.get("chargeBoxSerialNumber"), firmware_version=p.get("firmwareVersion"),
+        iccid=p.get("iccid"), imsi=p.get("imsi"), meter_type=p.get("meterType"),
+        meter_serial_number=p.get("meterSerialNumber"),
+    )
+    status = charger_reports.record_boot(uow, charge_point_id=ctx.charge_point_id, info=info, at=ctx.received_at)
+    # A boot means the charger restarted: whatever it was charging is interrupted.
+    sessions.interrupt_open_sessions(uow, charge_point_id=ctx.charge_point_id, at=ctx.received_at)
+    ctx.after_commit.append(lambda: ctx.set_boot_status(status))
+    interval = {
+        "Accepted": ctx.settings.ocpp_heartbeat_interval,
+        "Pending": ctx.settings.ocpp_pending_retry_interval,
+        "Rejected": ctx.settings.ocpp_rejected_retry_interval,
+    }[status]
+    return {"status": status, "currentTime": format_time(ctx.received_at), "interval": interval}
+
+
+def heartbeat(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> dict[str, Any]:
+    return {"currentTime": format_time(ctx.received_at)}
+
+
+def status_notification(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> dict[str, Any]:
+    at = parse_time(p["timestamp"], "timestamp") if "timestamp" in p else ctx.received_at
+    charger_reports.record_status(
+        uow, charge_point_id=ctx.charge_point_id, connector_id=_connector(p, minimum=0), status=p["status"],
+        error_code=p["errorCode"], status_at=at, received_at=ctx.received_at, info=p.get("info"),
+        vendor_id=p.get("vendorId"), vendor_error_code=p.get("vendorErrorCode"),
+    )
+    return {}
+
+
+def authorize(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> dict[str, Any]:
+    auth = sessions.authorize(uow, id_tag=p["idTag"], at=ctx.received_at)
+    return {"idTagInfo": _id_tag_info(auth)}
+
+
+def start_transaction(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> dict[str, Any]:
+    result = sessions.start_session(
+        uow, charge_point_id=ctx.charge_point_id, connector_id=_connector(p, minimum=1), id_tag=p["idTag"],
+        meter_start_wh=p["meterStart"], started_at=parse_time(p["timestamp"], "timestamp"),
+        received_at=ctx.received_at, reservation_id=p.get("reservationId"),
+    )
+    return {"transactionId": result.transaction_id, "idTagInfo": _id_tag_info(result.authorization)}
+
+
+def stop_transaction(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> dict[str, Any]:
+    data = [(None, s) for s in _samples(p.get("transactionData", []), "transactionData")]
+    result = sessions.stop_session(
+        uow, charge_point_id=ctx.charge_point_id, transaction_id=p["transactionId"], meter_stop_wh=p["meterStop"],
+        stopped_at=parse_time(p["timestamp"], "timestamp"), received_at=ctx.received_at, id_tag=p.get("idTag"),
+        reason=p.get("reason"), transaction_data=data,
+    )
+    return {"idTagInfo": _id_tag_info(result.authorization)} if result.authorization else {}
+
+
+def meter_values(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> dict[str, Any]:
+    sessions.record_meter_values(
+        uow, charge_point_id=ctx.charge_point_id, connector_id=_connector(p, minimum=0),
+        transaction_id=p.get("transactionId"), samples=_samples(p["meterValue"], "meterValue"),
+        received_at=ctx.received_at,
+    )
+    return {}
+
+
+def data_transfer(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> dict[str, Any]:
+    # No vendor extensions are installed; the message itself is kept in the message log.
+    return {"status": "UnknownVendorId"}
+
+
+def diagnostics_status_notification(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> dict[str, Any]:
+    charger_reports.record_diagnostics_status(uow, charge_point_id=ctx.charge_point_id, status=p["status"],
+                                              at=ctx.received_at)
+    return {}
+
+
+def firmware_status_notification(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> dict[str, Any]:
+    charger_reports.record_firmware_status(uow, charge_point_id=ctx.charge_point_id, status=p["status"],
+                                           at=ctx.received_at)
+    return {}
+
+
+def security_event_notification(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> dict[str, Any]:
+    return {}  # kept in the message log; alarms will read it
+
+
+HANDLERS: dict[str, Handler] = {
+    "BootNotification": boot_notification,
+    "Heartbeat": heartbeat,
+    "StatusNotification": status_notification,
+    "Authorize": authorize,
+    "StartTransaction": start_transaction,
+    "StopTransaction": stop_transaction,
+    "MeterValues": meter_values,
+    "DataTransfer": data_transfer,
+    "DiagnosticsStatusNotification": diagnostics_status_notification,
+    "FirmwareStatusNotification": firmware_status_notification,
+    "SecurityEventNotification": security_event_notification,
+}
