@@ -98,5 +98,5 @@ async def _connect(server_url: str, database: str) -> asyncpg.Connection:
 
 def server_url_from(url: str) -> str:
     """CHARGEPLANE_TEST_POSTGRES_URL may name a database; the suite makes its own on that server."""
-    parsed = make_url(url).set(drivername="postgresql+asyncpg", database=None)
+    parsed = make_url(url).set(drivername="postgresql+asyncpg")._replace(database=None)
     return parsed.render_as_string(hide_password=False).rstrip("/")
