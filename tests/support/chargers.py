@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import itertools
 import uuid
 from datetime import UTC, datetime
@@ -13,9 +14,15 @@ from typing import Any
 import httpx
 import orjson
 import websockets
+from ocpp.routing import after, on
+from ocpp.v16 import ChargePoint as OcppChargePoint
+from ocpp.v16 import call, call_result
+from ocpp.v16.enums import Action
 from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed
 
 DEFAULT_PASSWORD = "test-password-1"
+BOOT_PAYLOAD = {"chargePointVendor": "TestVendor", "chargePointModel": "T1"}
 
 
 def new_identity(prefix: str = "CP") -> str:
@@ -23,7 +30,12 @@ def new_identity(prefix: str = "CP") -> str:
 
 
 def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return iso(datetime.now(UTC))
+
+
+def iso(moment: datetime) -> str:
+    """An OCPP date-time: UTC with milliseconds and a 'Z'."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def basic_auth(identity: str, password: str) -> dict[str, str]:
@@ -52,13 +64,15 @@ async def open_socket(ws_url: str, identity: str, password: str | None = DEFAULT
 class RawCharger:
     """Speaks OCPP-J by hand: sends exactly the frames a test wants and reads exactly what comes back."""
 
-    def __init__(self, ws: ClientConnection) -> None:
+    def __init__(self, ws: ClientConnection, identity: str = "") -> None:
         self.ws = ws
+        self.identity = identity
         self._ids = itertools.count(1)
 
     @classmethod
-    async def connect(cls, ws_url: str, identity: str, password: str = DEFAULT_PASSWORD, **kw: Any) -> RawCharger:
-        return cls(await open_socket(ws_url, identity, password, **kw))
+    async def connect(cls, ws_url: str, identity: str, password: str = DEFAULT_PASSWORD,
+                      **kw: Any) -> RawCharger:
+        return cls(await open_socket(ws_url, identity, password, **kw), identity)
 
     async def send_raw(self, text: str) -> None:
         await self.ws.send(text)
@@ -85,7 +99,152 @@ class RawCharger:
         return result
 
     async def boot(self) -> dict[str, Any]:
-        return await self.result("BootNotification", {"chargePointVendor": "TestVendor", "chargePointModel": "T1"})
+        return await self.result("BootNotification", BOOT_PAYLOAD)
+
+    async def error(self, action: str, payload: dict[str, Any] | list[Any] | str) -> list[Any]:
+        """Send a CALL that must be refused; return its CALLERROR frame."""
+        unique_id = f"m{next(self._ids)}"
+        await self.ws.send(orjson.dumps([2, unique_id, action, payload]).decode())
+        frame = await self.recv()
+        assert frame[:2] == [4, unique_id], f"{action} answered with {frame}"
+        return frame
+
+    async def next_call(self, timeout: float = 10) -> list[Any]:
+        """The next CALL the server sends us (fails on anything else)."""
+        frame = await self.recv(timeout)
+        assert frame[0] == 2, f"expected a CALL from the server, got {frame}"
+        return frame
+
+    async def reply(self, unique_id: str, payload: dict[str, Any]) -> None:
+        await self.ws.send(orjson.dumps([3, unique_id, payload]).decode())
+
+    async def reply_error(self, unique_id: str, code: str, description: str = "",
+                          details: dict[str, Any] | None = None) -> None:
+        await self.ws.send(orjson.dumps([4, unique_id, code, description, details or {}]).decode())
+
+    async def silent_for(self, seconds: float) -> bool:
+        """True if the server sends nothing for `seconds` (for checking that something is *not* sent)."""
+        try:
+            frame = await asyncio.wait_for(self.ws.recv(), seconds)
+        except TimeoutError:
+            return True
+        raise AssertionError(f"the server sent {frame!r}")
+
+    async def closed_code(self, timeout: float = 10) -> int | None:
+        """Wait until the server closes the socket; return the close code it sent."""
+        try:
+            while True:
+                await asyncio.wait_for(self.ws.recv(), timeout)
+        except ConnectionClosed:
+            pass
+        return self.ws.close_code
 
     async def close(self) -> None:
         await self.ws.close()
+
+
+def default_replies() -> dict[str, Any]:
+    """What OcppCharger answers to each Core command unless a test says otherwise."""
+    return {
+        "RemoteStartTransaction": call_result.RemoteStartTransaction(status="Accepted"),
+        "RemoteStopTransaction": call_result.RemoteStopTransaction(status="Accepted"),
+        "Reset": call_result.Reset(status="Accepted"),
+        "UnlockConnector": call_result.UnlockConnector(status="Unlocked"),
+        "ChangeAvailability": call_result.ChangeAvailability(status="Scheduled"),
+        "GetConfiguration": call_result.GetConfiguration(
+            configuration_key=[{"key": "HeartbeatInterval", "readonly": False, "value": "300"}],
+            unknown_key=["NoSuchKey"]),
+        "ChangeConfiguration": call_result.ChangeConfiguration(status="RebootRequired"),
+        "ClearCache": call_result.ClearCache(status="Accepted"),
+        "TriggerMessage": call_result.TriggerMessage(status="Accepted"),
+        "DataTransfer": call_result.DataTransfer(status="Accepted", data="pong"),
+    }
+
+
+class OcppCharger(OcppChargePoint):  # type: ignore[misc]  # the ocpp package is untyped
+    """The `ocpp` package's ChargePoint as an independent 1.6 charger: it answers every Core command
+    from `replies` and keeps each CALL the server sent, exactly as it arrived, in `calls`."""
+
+    def __init__(self, identity: str, ws: ClientConnection) -> None:
+        super().__init__(identity, ws, response_timeout=10)
+        self.ws = ws
+        self.replies = default_replies()
+        self.calls: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
+        self.boots: asyncio.Queue[Any] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    @classmethod
+    async def connect(cls, ws_url: str, identity: str, password: str = DEFAULT_PASSWORD) -> OcppCharger:
+        charger = cls(identity, await open_socket(ws_url, identity, password))
+        charger._task = asyncio.create_task(charger._serve())
+        return charger
+
+    async def _serve(self) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            await self.start()
+
+    async def route_message(self, raw_msg: str) -> None:
+        frame = orjson.loads(raw_msg)
+        if isinstance(frame, list) and frame and frame[0] == 2:
+            self.calls.put_nowait((frame[2], frame[3]))
+        await super().route_message(raw_msg)
+
+    async def next_call(self, timeout: float = 10) -> tuple[str, dict[str, Any]]:
+        return await asyncio.wait_for(self.calls.get(), timeout)
+
+    async def boot(self) -> Any:
+        request = call.BootNotification(charge_point_model="T1", charge_point_vendor="TestVendor")
+        return await self.call(request, suppress=False)
+
+    async def close(self) -> None:
+        await self.ws.close()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    @on(Action.remote_start_transaction)
+    def _remote_start(self, **_: Any) -> Any:
+        return self.replies["RemoteStartTransaction"]
+
+    @on(Action.remote_stop_transaction)
+    def _remote_stop(self, **_: Any) -> Any:
+        return self.replies["RemoteStopTransaction"]
+
+    @on(Action.reset)
+    def _reset(self, **_: Any) -> Any:
+        return self.replies["Reset"]
+
+    @on(Action.unlock_connector)
+    def _unlock(self, **_: Any) -> Any:
+        return self.replies["UnlockConnector"]
+
+    @on(Action.change_availability)
+    def _change_availability(self, **_: Any) -> Any:
+        return self.replies["ChangeAvailability"]
+
+    @on(Action.get_configuration)
+    def _get_configuration(self, **_: Any) -> Any:
+        return self.replies["GetConfiguration"]
+
+    @on(Action.change_configuration)
+    def _change_configuration(self, **_: Any) -> Any:
+        return self.replies["ChangeConfiguration"]
+
+    @on(Action.clear_cache)
+    def _clear_cache(self, **_: Any) -> Any:
+        return self.replies["ClearCache"]
+
+    @on(Action.trigger_message)
+    def _trigger(self, **_: Any) -> Any:
+        return self.replies["TriggerMessage"]
+
+    @after(Action.trigger_message)
+    async def _after_trigger(self, requested_message: str, **_: Any) -> None:
+        # A charger asked to boot does so right after answering, as a real one would.
+        if requested_message == "BootNotification" and self.replies["TriggerMessage"].status == "Accepted":
+            self.boots.put_nowait(await self.boot())
+
+    @on(Action.data_transfer)
+    def _data_transfer(self, **_: Any) -> Any:
+        return self.replies["DataTransfer"]

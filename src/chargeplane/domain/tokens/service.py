@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -30,6 +30,10 @@ def _check_uid(uid: str, field: str = "uid") -> str:
     return uid
 
 
+def _utc(value: datetime | None) -> datetime | None:
+    return value.astimezone(UTC) if value is not None else None
+
+
 def _check_status(status: str) -> str:
     if status not in STATUSES:
         raise Invalid(f"status must be one of {', '.join(STATUSES)}", field="status")
@@ -42,7 +46,7 @@ def create_id_token(uow: UnitOfWork, *, uid: str, status: str = "accepted", expi
     _check_status(status)
     if parent_uid is not None:
         _check_uid(parent_uid, "parent_uid")
-    token = IdToken(uid=uid, uid_key=uid_key(uid), status=status, expires_at=expires_at, parent_uid=parent_uid)
+    token = IdToken(uid=uid, uid_key=uid_key(uid), status=status, expires_at=_utc(expires_at), parent_uid=parent_uid)
     uow.session.add(token)
     try:
         with uow.session.begin_nested():
@@ -86,6 +90,8 @@ def update_id_token(uow: UnitOfWork, token_id: uuid.UUID, *, changes: dict[str, 
         _check_status(changes["status"])
     if changes.get("parent_uid") is not None:
         _check_uid(changes["parent_uid"], "parent_uid")
+    if changes.get("expires_at") is not None:
+        changes = {**changes, "expires_at": _utc(changes["expires_at"])}
     for field, value in changes.items():
         setattr(token, field, value)
     uow.session.flush()

@@ -1,0 +1,50 @@
+# chargeplane: `make run` starts a demo, `make test` runs the whole suite. Nothing else is needed.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+VENV := .venv
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+
+.PHONY: install system-deps run serve test check lint typecheck layers pytest bench clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+install: $(VENV)/.installed
+
+system-deps:
+	scripts/system-deps
+
+run: install
+	$(VENV)/bin/chargeplane serve --demo
+
+serve: install
+	$(VENV)/bin/chargeplane serve
+
+lint: install
+	$(VENV)/bin/ruff check src tests bench
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+layers: install
+	$(VENV)/bin/lint-imports
+
+pytest: install system-deps
+	$(VENV)/bin/pytest
+
+check: lint typecheck layers
+
+test: check pytest
+
+bench: install
+	$(VENV)/bin/python bench/ocpp_load.py
+
+clean:
+	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache
