@@ -67,6 +67,7 @@ class RawCharger:
     def __init__(self, ws: ClientConnection, identity: str = "") -> None:
         self.ws = ws
         self.identity = identity
+        self.cp_id = ""  # the charge point's id in the API, when the test knows it
         self._ids = itertools.count(1)
 
     @classmethod
@@ -168,6 +169,7 @@ class OcppCharger(OcppChargePoint):  # type: ignore[misc]  # the ocpp package is
     def __init__(self, identity: str, ws: ClientConnection) -> None:
         super().__init__(identity, ws, response_timeout=10)
         self.ws = ws
+        self.cp_id = ""
         self.replies = default_replies()
         self.calls: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
         self.boots: asyncio.Queue[Any] = asyncio.Queue()

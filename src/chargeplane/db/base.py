@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, MetaData, Uuid
 from sqlalchemy.engine import Dialect
@@ -53,11 +53,16 @@ class Base(DeclarativeBase):
 
 
 class TenantScoped:
-    """Rows that belong to one tenant. The gate in `db.tenancy` filters and checks them."""
+    """Rows that belong to one tenant. The gate in `db.tenancy` filters and checks them.
+
+    Hot append-only tables (message log, meter values) set `tenant_index = False`: they are always
+    read through a narrower index (a charger, a session), and every index costs on each insert."""
+
+    tenant_index: ClassVar[bool] = True
 
     @declared_attr
     def tenant_id(cls) -> Mapped[uuid.UUID]:  # noqa: N805 - SQLAlchemy passes the class
-        return mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True, nullable=False)
+        return mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=cls.tenant_index, nullable=False)
 
 
 def new_id() -> uuid.UUID:

@@ -18,6 +18,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from chargeplane.db.bulk import BulkInserts
 from chargeplane.db.runners import Runner, make_runner
 from chargeplane.db.scope import Scope
 from chargeplane.db.tenancy import bind_scope, install_gate
@@ -134,6 +135,7 @@ class Database:
 
 
 def _run_batch(session: Session, batch: list[_Job[Any]]) -> None:
+    deferred = BulkInserts()
     for job in batch:
         bind_scope(session, job.scope)
         uow = UnitOfWork(session, job.scope)
@@ -142,9 +144,12 @@ def _run_batch(session: Session, batch: list[_Job[Any]]) -> None:
                 job.result = job.fn(uow)
                 session.flush()
             job.events = uow.events
+            deferred.extend(uow.deferred)
         except Exception as exc:  # this unit is rolled back to its savepoint; the others go on
             job.error = exc
         finally:
             # An empty identity map keeps one unit's objects (maybe of another tenant) from the next.
             session.expunge_all()
+    if deferred:
+        deferred.flush(session.connection())
     session.commit()

@@ -9,9 +9,10 @@ tenant by hand: they get it from here.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from sqlalchemy import event, inspect
+from sqlalchemy import Table, event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, with_loader_criteria
 
 from chargeplane.db.base import TenantScoped
@@ -70,12 +71,26 @@ def _check_insert_rows(state: ORMExecuteState, tenant_id: uuid.UUID | None) -> N
         if mapper is not None and issubclass(mapper.class_, IsTenant):
             raise TenancyError("a tenant scope cannot create tenants")
         return
-    params = state.parameters
-    rows = params if isinstance(params, list) else [params] if params else []
+    # The rows are the caller's dicts: filling in tenant_id here fills it in for the INSERT.
+    params: Any = state.parameters
+    rows: list[dict[str, Any]] = params if isinstance(params, list) else [params] if params else []
     for row in rows:
         if row.get("tenant_id", tenant_id) != tenant_id:
             raise TenancyError("insert of a row that belongs to another tenant refused")
         row.setdefault("tenant_id", tenant_id)
+
+
+def stamp_rows(scope: Scope, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Rows written past the ORM (batched inserts) pass the same check: the scope's tenant, or refused."""
+    if "tenant_id" not in table.c:
+        raise TenancyError(f"{table.name} is not a tenant table")
+    if scope.system:
+        if any(row.get("tenant_id") is None for row in rows):
+            raise TenancyError(f"{table.name} row without a tenant")
+        return
+    for row in rows:
+        if row.setdefault("tenant_id", scope.tenant_id) != scope.tenant_id:
+            raise TenancyError("insert of a row that belongs to another tenant refused")
 
 
 def _check_flush(session: Session, _ctx: UOWTransaction, _instances: object) -> None:
@@ -85,14 +100,14 @@ def _check_flush(session: Session, _ctx: UOWTransaction, _instances: object) -> 
             if obj.tenant_id is None:
                 if scope.system:
                     raise TenancyError(f"{type(obj).__name__} created without a tenant")
-                obj.tenant_id = scope.tenant_id  # type: ignore[assignment]
+                obj.tenant_id = scope.tenant_id
             elif not scope.system and obj.tenant_id != scope.tenant_id:
                 raise TenancyError(f"{type(obj).__name__} of another tenant refused")
         elif isinstance(obj, IsTenant) and not scope.system:
             raise TenancyError("a tenant scope cannot create tenants")
     for obj in session.dirty:
         if isinstance(obj, TenantScoped):
-            history = inspect(obj).attrs.tenant_id.history
+            history = inspect(obj, raiseerr=True).attrs.tenant_id.history
             if history.has_changes() and history.deleted:
                 raise TenancyError("a row's tenant cannot change")
             if not scope.system and obj.tenant_id != scope.tenant_id:

@@ -6,18 +6,33 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from collections.abc import Sequence
+
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from chargeplane.db.bulk import BulkInserts
 from chargeplane.db.scope import Scope
+from chargeplane.db.tenancy import stamp_rows
 
 
 class UnitOfWork:
-    __slots__ = ("events", "scope", "session")
+    __slots__ = ("deferred", "events", "scope", "session")
 
     def __init__(self, session: Session, scope: Scope) -> None:
         self.session = session
         self.scope = scope
         self.events: list[Any] = []
+        self.deferred = BulkInserts()
+
+    def insert_later(self, table: Table, rows: Sequence[dict[str, Any]], *,
+                     ignore_conflicts_on: tuple[str, ...] = ()) -> None:
+        """Insert rows of a hot table with the rest of the batch, before the commit, in one statement.
+
+        Rows that clash with `ignore_conflicts_on` (a unique key) are skipped: the re-sent message case.
+        Nobody can read these rows before the unit ends; they are written only if the unit succeeds."""
+        stamp_rows(self.scope, table, rows)
+        self.deferred.add(table, rows, ignore_conflicts_on)
 
     @property
     def tenant_id(self) -> uuid.UUID:

@@ -35,6 +35,8 @@ class Adapter(Protocol):
     schemas: SchemaSet
     handlers: Mapping[str, Handler]
     command_actions: frozenset[str]
+    # Commands the protocol forbids while the charger's boot is Pending.
+    not_while_pending: frozenset[str]
 
     def redact(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
         """The payload as it may be stored or logged: secrets replaced."""

@@ -163,6 +163,8 @@ class Connection:
             raise ChargerRejected(f"{self.identity} was rejected at boot; nothing may be sent to it")
         if action not in self.adapter.command_actions:
             raise InvalidCommand(f"{action} is not a command a central system sends")
+        if self.boot_status == "Pending" and action in self.adapter.not_while_pending:
+            raise ChargerRejected(f"{self.identity} is Pending; {action} may be sent only once it is accepted")
         try:
             self.adapter.schemas.check_request(action, payload)
         except CallErrorReply as err:

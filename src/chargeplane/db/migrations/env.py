@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine
 
 from chargeplane.db.base import Base
 from chargeplane.domain import registry  # noqa: F401 - registers every table
@@ -11,7 +11,7 @@ from chargeplane.domain import registry  # noqa: F401 - registers every table
 target_metadata = Base.metadata
 
 
-def _configure(connection: object) -> None:
+def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -84,6 +84,7 @@ class Connector(TenantScoped, Base):
 class StatusChange(TenantScoped, Base):
     """Every StatusNotification, kept as history."""
 
+    tenant_index = False
     __tablename__ = "status_changes"
     __table_args__ = (Index("ix_status_changes_cp_time", "charge_point_id", "status_at"),)
 

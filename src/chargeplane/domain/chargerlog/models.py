@@ -15,6 +15,7 @@ class OcppMessage(TenantScoped, Base):
     direction "in": the charger called us; "out": we called the charger.
     """
 
+    tenant_index = False
     __tablename__ = "ocpp_messages"
     __table_args__ = (Index("ix_ocpp_messages_cp_time", "charge_point_id", "created_at"),)
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, select
 
 from chargeplane.db import UnitOfWork
 from chargeplane.domain.chargerlog.models import OcppMessage
+
+MESSAGES: Table = OcppMessage.__table__  # type: ignore[assignment]
 
 
 def record_exchange(
@@ -24,8 +26,8 @@ def record_exchange(
     created_at: datetime,
     answered_at: datetime | None,
 ) -> None:
-    # A Core-style insert: this runs for every message a charger sends, so it skips the ORM's unit of work.
-    uow.session.execute(insert(OcppMessage), [{
+    # This runs for every message a charger sends: the row goes out with the batch's other rows.
+    uow.insert_later(MESSAGES, [{
         "charge_point_id": charge_point_id, "direction": direction, "unique_id": unique_id[:64],
         "action": action[:64], "request": request, "response": response, "outcome": outcome,
         "created_at": created_at, "answered_at": answered_at,

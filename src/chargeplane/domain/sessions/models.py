@@ -59,6 +59,7 @@ class ChargingSession(TenantScoped, Base):
 class MeterValue(TenantScoped, Base):
     """One sampled value, as the charger sent it (value kept as text: SignedData byte for byte)."""
 
+    tenant_index = False
     __tablename__ = "meter_values"
     __table_args__ = (
         # The same sample re-sent (a retried MeterValues) is stored once.

@@ -158,8 +158,10 @@ def stop_session(
                                    session.energy_wh, session.status, stopped_at))
     # else: a re-sent StopTransaction for a completed session changes nothing.
     if transaction_data:
+        # Samples that name no connector were taken on the transaction's own.
+        samples = [(session.connector_id if connector is None else connector, x) for connector, x in transaction_data]
         _store_samples(s, charge_point_id=charge_point_id, session_id=session.id,
-                       transaction_id=transaction_id, samples=transaction_data, received_at=received_at)
+                       transaction_id=transaction_id, samples=samples, received_at=received_at)
     return StopResult(session.id, auth)
 
 

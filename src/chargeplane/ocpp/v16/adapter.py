@@ -14,6 +14,10 @@ COMMAND_ACTIONS = frozenset({
     "SetChargingProfile", "TriggerMessage", "UnlockConnector", "UpdateFirmware",
 })
 
+# OCPP 1.6 §4.2: "While in pending state, the following Central System initiated messages are not
+# allowed: RemoteStartTransaction.req and RemoteStopTransaction.req".
+NOT_WHILE_PENDING = frozenset({"RemoteStartTransaction", "RemoteStopTransaction"})
+
 SECRET_KEYS = frozenset({"authorizationkey"})
 REDACTED = "***"
 
@@ -25,6 +29,7 @@ class Ocpp16:
         self.schemas = SchemaSet("ocpp.v16")
         self.handlers = HANDLERS
         self.command_actions = COMMAND_ACTIONS
+        self.not_while_pending = NOT_WHILE_PENDING
 
     def redact(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
         """AuthorizationKey (the charger's Basic auth password) never reaches a log or the message log."""
