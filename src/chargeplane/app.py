@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -15,6 +16,8 @@ from chargeplane.db import Database
 from chargeplane.db.migrate import upgrade
 from chargeplane.domain.assets.credentials import PasswordHashing
 from chargeplane.domain.assets.events import ChargePointChanged
+from chargeplane.jobs.maintenance import prune_message_log
+from chargeplane.jobs.runner import every
 from chargeplane.ocpp.adapter import Adapter
 from chargeplane.ocpp.endpoint import PATH_PREFIX, OcppEndpoint
 from chargeplane.ocpp.registry import Registry
@@ -43,6 +46,7 @@ class Chargeplane:
                                  adapters={a.subprotocol: a for a in adapters}, hashing=self.hashing)
         self.api = create_api(Services(db=self.db, bus=self.bus, settings=settings, hashing=self.hashing))
         self._adapters = adapters
+        self._jobs: list[asyncio.Task[None]] = []
         self.started = False
 
     async def start(self) -> None:
@@ -53,9 +57,15 @@ class Chargeplane:
         # Everything built so far lives as long as the process: keep the collector from rescanning it.
         gc.collect()
         gc.freeze()
+        retention = self.settings.message_log_retention_days
+        self._jobs.append(asyncio.create_task(every(
+            3600, "prune message log", lambda: prune_message_log(self.db, retention_days=retention))))
         self.started = True
 
     async def stop(self) -> None:
+        for job in self._jobs:
+            job.cancel()
+        self._jobs.clear()
         await self.registry.close_all()
         await self.db.close()
         self.started = False

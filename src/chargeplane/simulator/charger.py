@@ -200,6 +200,13 @@ class SimulatedCharger(Station):
                 self._waiting_to_boot = False
         return False
 
+    async def triggered_boot(self) -> None:
+        """TriggerMessage BootNotification: wakes a boot loop waiting out Pending, or boots once more."""
+        if self._waiting_to_boot:
+            self._boot_requested.set()
+        else:
+            await self.boot()
+
     async def go_offline(self) -> None:
         """Lose the network: the socket drops without a close handshake, charging goes on, messages queue."""
         self._online_allowed.clear()
@@ -236,14 +243,14 @@ class SimulatedCharger(Station):
 
     # ---- messages ---------------------------------------------------------------------------------
 
-    async def _call(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+    async def call(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
         link = self._link
         if link is None or not self.accepted:
             raise NotConnected(f"{self.identity} is not connected and accepted")
         return await link.call(action, payload)
 
     async def heartbeat(self) -> dict[str, Any]:
-        return await self._call("Heartbeat", {})
+        return await self.call("Heartbeat", {})
 
     def _restart_heartbeat(self) -> None:
         if self._heartbeat is not None:
@@ -286,7 +293,7 @@ class SimulatedCharger(Station):
                 self._give_up(message, "its StartTransaction was refused")
                 continue
             try:
-                reply = await self._call(message.action, payload)
+                reply = await self.call(message.action, payload)
             except NotConnected:
                 await asyncio.sleep(0)  # let the watcher see the closed link
                 continue

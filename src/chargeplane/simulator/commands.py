@@ -154,10 +154,10 @@ def trigger_message(charger: SimulatedCharger, p: dict[str, Any]) -> Answer:
             await charger.send_triggered_meter_values(cid)
 
     async def diagnostics() -> None:
-        await charger.call_now("DiagnosticsStatusNotification", {"status": "Idle"})
+        await charger.call("DiagnosticsStatusNotification", {"status": "Idle"})
 
     async def firmware() -> None:
-        await charger.call_now("FirmwareStatusNotification", {"status": "Idle"})
+        await charger.call("FirmwareStatusNotification", {"status": "Idle"})
 
     follow_up = {"BootNotification": boot, "Heartbeat": heartbeat, "StatusNotification": status,
                  "MeterValues": meter_values, "DiagnosticsStatusNotification": diagnostics,

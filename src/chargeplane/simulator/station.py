@@ -82,7 +82,8 @@ class Station:
         """Connected with a BootNotification accepted: messages other than a boot may be sent."""
         raise NotImplementedError
 
-    async def _call(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+    async def call(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Send a CALL now and return the answer's payload; raises LinkError (offline, CALLERROR, timeout)."""
         raise NotImplementedError
 
     async def _await_delivery(self, message: QueuedMessage) -> None:
@@ -108,6 +109,10 @@ class Station:
         return None
 
     @property
+    def can_start(self) -> bool:
+        return self.operative and not self._rebooting
+
+    @property
     def charging(self) -> int:
         return sum(1 for c in self.connectors.values() if c.transaction is not None)
 
@@ -129,7 +134,7 @@ class Station:
         payload = {"connectorId": connector_id, "errorCode": error_code, "status": status,
                    "timestamp": framing.timestamp()}
         try:
-            await self._call("StatusNotification", payload)
+            await self.call("StatusNotification", payload)
         except LinkError as exc:
             log.debug("%s: StatusNotification not delivered: %s", self.identity, exc)
 
@@ -156,7 +161,7 @@ class Station:
 
     async def authorize(self, id_tag: str) -> str:
         """Authorize.req; returns idTagInfo.status and remembers it in the authorization cache."""
-        reply = await self._call("Authorize", {"idTag": id_tag})
+        reply = await self.call("Authorize", {"idTag": id_tag})
         status = str(reply["idTagInfo"]["status"])
         self._remember_authorization(id_tag, status)
         return status
@@ -191,7 +196,7 @@ class Station:
         Online it returns once StartTransaction is answered (`transaction_id` set); offline at once,
         with the StartTransaction queued. Raises AuthorizationRejected or NotPossible."""
         connector = self.connector(connector_id)
-        if not connector.free or not self.operative or self._rebooting:
+        if not connector.free or not self.can_start:
             raise NotPossible(f"connector {connector_id} is not free ({connector.status})")
         id_tag = id_tag or self.options.id_tag
         connector.starting = True
@@ -230,9 +235,11 @@ class Station:
         self._remember_authorization(tx.id_tag, status)
         if status != "Accepted" and tx.running and self.configuration.flag("StopTransactionOnInvalidId"):
             log.info("%s: %s is %s: stopping transaction %s", self.identity, tx.id_tag, status, tx.transaction_id)
-            self._spawn(lambda: self._stop_quietly(tx.connector_id, "DeAuthorized", tx))
+            self._spawn(lambda: self.stop_transaction_if_running(tx.connector_id, "DeAuthorized", tx))
 
-    async def _stop_quietly(self, connector_id: int, reason: str, tx: Transaction | None = None) -> None:
+    async def stop_transaction_if_running(self, connector_id: int, reason: str,
+                                          tx: Transaction | None = None) -> None:
+        """Stop the connector's transaction (only `tx`, when given) if it is still running."""
         connector = self.connector(connector_id)
         if connector.transaction is not None and (tx is None or connector.transaction is tx):
             await self.stop_transaction(connector_id, reason=reason)
@@ -251,7 +258,7 @@ class Station:
         message = self._queue_meter_values(self.connector(connector_id), context)
         if message is None:  # no transaction: a plain message, lost when offline
             if self.accepted:
-                await self._call("MeterValues", self.meter_values_payload(self.connector(connector_id), context))
+                await self.call("MeterValues", self.meter_values_payload(self.connector(connector_id), context))
             return
         await self._await_delivery(message)
 
@@ -263,6 +270,15 @@ class Station:
         payload["transactionId"] = tx.local_id  # replaced by the server's id when it is sent
         tx.meter_value_messages += 1
         return self.queue.append("MeterValues", payload, tx)
+
+    async def send_triggered_meter_values(self, connector_id: int) -> None:
+        """MeterValues asked for by TriggerMessage: sent now, not queued (a trigger wants the present)."""
+        connector = self.connector(connector_id)
+        payload = self.meter_values_payload(connector, "Trigger")
+        tx = connector.transaction
+        if tx is not None and tx.transaction_id is not None:
+            payload["transactionId"] = tx.transaction_id
+        await self.call("MeterValues", payload)
 
     def _start_metering(self, connector: Connector) -> None:
         self._stop_metering(connector)
