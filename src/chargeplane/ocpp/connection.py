@@ -35,7 +35,9 @@ from chargeplane.ocpp.errors import (
     INTERNAL_ERROR,
     NOT_IMPLEMENTED,
     NOT_SUPPORTED,
+    PROPERTY_CONSTRAINT_VIOLATION,
     SECURITY_ERROR,
+    UNREADABLE_ID,
     CallErrorReply,
 )
 
@@ -85,7 +87,7 @@ class Connection:
         try:
             frame = frames.parse(text)
         except CallErrorReply as err:
-            await self._answer_error(err, unique_id=err.unique_id or frames.UNREADABLE_ID, action="", request=text)
+            await self._answer_error(err, unique_id=err.unique_id or UNREADABLE_ID, action="", request=text)
             return
         if isinstance(frame, frames.Call):
             await self._on_call(frame, text)
@@ -105,7 +107,10 @@ class Connection:
             if call.action != "BootNotification" and self.boot_status != "Accepted":
                 raise CallErrorReply(SECURITY_ERROR, "the charge point has not been accepted (BootNotification)")
             self.adapter.schemas.check_request(call.action, call.payload)
-            write_seen = (received_at - self._last_seen_written).total_seconds() >= self.settings.ocpp_last_seen_write_interval
+            if frames.ESCAPED_NUL in text and frames.holds_nul(call.payload):
+                raise CallErrorReply(PROPERTY_CONSTRAINT_VIOLATION, "a string holds a NUL character")
+            since_written = (received_at - self._last_seen_written).total_seconds()
+            write_seen = since_written >= self.settings.ocpp_last_seen_write_interval
 
             def unit(uow: UnitOfWork) -> str:
                 reply = frames.encode_result(call.unique_id, handler(ctx, uow, call.payload))

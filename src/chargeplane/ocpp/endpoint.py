@@ -15,7 +15,8 @@ import hashlib
 import hmac
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Mapping
+import uuid
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 from urllib.parse import unquote
 
@@ -35,9 +36,9 @@ from chargeplane.ocpp.registry import Registry
 
 log = logging.getLogger(__name__)
 
-Scope_ = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
+Scope_ = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 PATH_PREFIX = "/ocpp/"
 
@@ -119,17 +120,25 @@ class OcppEndpoint:
         self.by_identity.reset(identity)
         return credentials
 
+    async def _tenant_url(self, tenant_slug: str) -> tuple[uuid.UUID, bool] | None:
+        """The tenant behind `/ocpp/{tenant_slug}/...`: its id and whether it lets chargers register themselves.
+        (Plain values: an ORM object is expired once the read is over.)"""
+        def read(uow: Any) -> tuple[uuid.UUID, bool] | None:
+            tenant = get_tenant_by_slug(uow, tenant_slug)
+            return None if tenant is None else (tenant.id, tenant.allow_auto_registration)
+
+        return await self.db.read(Scope.installation("tenant OCPP URL"), read)
+
     async def _belongs(self, tenant_slug: str, credentials: ChargerCredentials) -> bool:
-        tenant = await self.db.read(Scope.installation("tenant OCPP URL"),
-                                    lambda uow: get_tenant_by_slug(uow, tenant_slug))
-        return tenant is not None and tenant.id == credentials.tenant_id
+        tenant = await self._tenant_url(tenant_slug)
+        return tenant is not None and tenant[0] == credentials.tenant_id
 
     async def _auto_register(self, tenant_slug: str, identity: str, password: str | None
                              ) -> ChargerCredentials | None:
-        tenant = await self.db.read(Scope.installation("tenant OCPP URL"),
-                                    lambda uow: get_tenant_by_slug(uow, tenant_slug))
-        if tenant is None or not tenant.allow_auto_registration or password is None:
+        tenant = await self._tenant_url(tenant_slug)
+        if tenant is None or not tenant[1] or password is None:
             return None
+        tenant_id = tenant[0]
         try:
             check_password(password)
         except DomainError:
@@ -137,7 +146,7 @@ class OcppEndpoint:
         async with self._hash_slots:
             password_hash = await asyncio.to_thread(self.hashing.hash, password)
         try:
-            credentials = await self.db.write(Scope.tenant(tenant.id), lambda uow: charger_reports.auto_register(
+            credentials = await self.db.write(Scope.tenant(tenant_id), lambda uow: charger_reports.auto_register(
                 uow, identity=identity, password_hash=password_hash))
         except DomainError:  # registered by a concurrent attempt
             return None

@@ -74,6 +74,21 @@ def parse(text: str | bytes) -> Frame:
     return CallError(unique_id, message[2], message[3], message[4])
 
 
+# JSON can carry U+0000 only escaped; no text column of PostgreSQL can store it.
+ESCAPED_NUL = "\\u0000"
+
+
+def holds_nul(value: Any) -> bool:
+    """True if a string anywhere in `value` (keys included) holds U+0000."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(holds_nul(k) or holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(holds_nul(v) for v in value)
+    return False
+
+
 def encode_call(unique_id: str, action: str, payload: dict[str, Any]) -> str:
     return orjson.dumps([CALL, unique_id, action, payload]).decode()
 

@@ -15,7 +15,10 @@ def parse_time(value: str, field: str) -> datetime:
                              {"field": field}) from None
     if parsed.tzinfo is None:
         raise CallErrorReply(PROPERTY_CONSTRAINT_VIOLATION, f"{field} must carry a time zone", {"field": field})
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:59:59-14:00 is in the year 10000 in UTC
+        raise CallErrorReply(PROPERTY_CONSTRAINT_VIOLATION, f"{field} is out of range", {"field": field}) from None
 
 
 def format_time(value: datetime) -> str:

@@ -24,7 +24,7 @@ async def charge_in_a_loop(charger: SimulatedCharger, connector_id: int = 1) -> 
     The first session waits for the server (its Authorize fills the authorization cache); later ones
     go on while offline. A remote stop, a reset or a fault simply ends the session early."""
     options = charger.options
-    await charger.wait_ready(timeout=None)  # type: ignore[arg-type]
+    await charger.wait_ready(timeout=None)
     while True:
         connector = charger.connector(connector_id)
         if not connector.free or not charger.can_start:

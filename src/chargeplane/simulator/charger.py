@@ -10,13 +10,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from chargeplane.simulator import framing
 from chargeplane.simulator.autocharge import charge_in_a_loop
 from chargeplane.simulator.commands import answer_call
+from chargeplane.simulator.delivery import deliver_in_order
 from chargeplane.simulator.link import (
     Answer,
     CallErrorReceived,
@@ -69,7 +69,7 @@ class SimulatedCharger(Station):
         """Accepted, and the status of every connector reported: transaction messages may flow."""
         return self.connected and self._ready_link is self._link
 
-    async def wait_ready(self, timeout: float = 30.0) -> None:
+    async def wait_ready(self, timeout: float | None = 30.0) -> None:
         async with asyncio.timeout(timeout):
             while not self.ready:
                 self._ready.clear()
@@ -97,7 +97,7 @@ class SimulatedCharger(Station):
             raise
         self._link = link
         self.stats.connects += 1
-        self._start_task("_delivery", self._deliver_transaction_messages)
+        self._start_task("_delivery", lambda: deliver_in_order(self))
         self._spawn(lambda: self._watch(link))
         if not self._needs_boot and not self.options.boot_on_reconnect and self.boot_status == "Accepted":
             # Back after a network failure, not a restart: it carries on where it was, without a boot.
@@ -276,55 +276,6 @@ class SimulatedCharger(Station):
             return
         await _first_of(message.outcome, link.wait_closed(), timeout=self.options.call_timeout * 2)
 
-    async def _deliver_transaction_messages(self) -> None:
-        """Send the queued transaction messages in order, one at a time, whenever we are ready."""
-        while True:
-            message = await self.queue.wait_for_head()
-            if not self.ready:
-                self._ready.clear()
-                await self._ready.wait()
-                continue
-            delay = message.retry_at - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-                continue
-            payload = message.payload_to_send()
-            if payload is None:
-                self._give_up(message, "its StartTransaction was refused")
-                continue
-            try:
-                reply = await self.call(message.action, payload)
-            except NotConnected:
-                await asyncio.sleep(0)  # let the watcher see the closed link
-                continue
-            except CallErrorReceived as exc:
-                if exc.code == framing.INTERNAL_ERROR:
-                    self._retry_later(message, f"CALLERROR {exc.code}")
-                else:  # the server says this message is wrong: sending it again will not help
-                    self._give_up(message, f"CALLERROR {exc.code}: {exc.description}")
-                continue
-            except CallTimeout:
-                self._retry_later(message, "no answer")
-                continue
-            if message.action == "StartTransaction":
-                self._on_start_answered(message.transaction, reply)
-            self.queue.finish_head(reply)
-
-    def _retry_later(self, message: QueuedMessage, why: str) -> None:
-        attempts = self.configuration.count("TransactionMessageAttempts")
-        if message.attempts + 1 >= attempts:
-            self._give_up(message, f"{why}, {attempts} attempts")
-            return
-        self.queue.retry_head_later(self.configuration.seconds("TransactionMessageRetryInterval")
-                                    * (message.attempts + 1))
-
-    def _give_up(self, message: QueuedMessage, why: str) -> None:
-        log.warning("%s: giving up on %s: %s", self.identity, message.action, why)
-        if message.action == "StartTransaction":
-            message.transaction.start_dropped = True
-        self.stats.queued_dropped += 1
-        self.queue.finish_head(None)
-
     def _on_server_call(self, call: framing.Call) -> Answer:
         return answer_call(self, call)
 
@@ -334,7 +285,7 @@ class SimulatedCharger(Station):
         """Stay connected and, with `auto_charge`, charge in a loop; until cancelled or `duration` is over."""
         self.start()
         if self.options.auto_charge:
-            self._start_task("_autocharge", lambda: charge_in_a_loop(self))
+            self.start_charging_loop()
         try:
             if duration is None:
                 await asyncio.Event().wait()
@@ -342,6 +293,10 @@ class SimulatedCharger(Station):
                 await asyncio.sleep(duration)
         finally:
             await self.stop()
+
+    def start_charging_loop(self, connector_id: int = 1) -> None:
+        """Charge in a loop (see autocharge) from now on, until `stop()`."""
+        self._start_task("_autocharge", lambda: charge_in_a_loop(self, connector_id))
 
     async def stop(self, *, graceful: bool = True, timeout: float = 5.0) -> None:
         """Stop everything. Gracefully: running transactions end (reason Other) and have `timeout` to leave."""
@@ -357,14 +312,14 @@ class SimulatedCharger(Station):
                             await self.stop_transaction(connector.connector_id, reason="Other")
                     if self.ready:
                         await self.queue.wait_empty()
-        self._online_allowed.clear()
+        self._online_allowed.clear()  # first, so that the supervisor does not reconnect
+        link = self._link
+        if link is not None and link.is_open:
+            await link.close(1000, "simulator stopping")
         tasks = [t for t in (self._supervisor, self._delivery, self._heartbeat, self._autocharge, *self._tasks,
                              *(c.metering for c in self.connectors.values())) if t is not None]
         for task in tasks:
             task.cancel()
-        link = self._link
-        if link is not None and link.is_open:
-            await link.close(1000, "simulator stopping")
         await asyncio.gather(*tasks, return_exceptions=True)
 
     def _start_task(self, attribute: str, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
@@ -396,9 +351,8 @@ async def _first_of(*waitables: Awaitable[Any], timeout: float | None) -> None:
         if isinstance(waitable, asyncio.Future):
             futures.append(waitable)
         else:
-            task = asyncio.ensure_future(waitable)
-            made.append(task)
-            futures.append(task)
+            made.append(asyncio.ensure_future(waitable))
+            futures.append(made[-1])
     try:
         await asyncio.wait(futures, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
     finally:

@@ -143,7 +143,7 @@ class Link:
                 except TimeoutError:
                     self.stats.timeouts += 1
                     raise CallTimeout(f"no answer to {action} within {timeout or self.call_timeout:g} s") from None
-                self.stats.record_round_trip(time.perf_counter() - sent_at)
+                self.stats.round_trips.record(time.perf_counter() - sent_at)
             finally:
                 self._pending = None
         if isinstance(reply, framing.CallError):

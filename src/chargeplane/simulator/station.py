@@ -10,6 +10,7 @@ import asyncio
 import itertools
 import logging
 import random
+from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -33,6 +34,8 @@ from chargeplane.simulator.stats import ChargerStats
 from chargeplane.simulator.transaction_queue import QueuedMessage, TransactionQueue
 
 log = logging.getLogger(__name__)
+
+COMPLETED_KEPT = 100  # a long run of a large fleet must not keep every session it ever made
 
 
 class NotPossible(Exception):
@@ -69,7 +72,8 @@ class Station:
         self.operative = True                       # connector 0: the charge point as a whole
         self.scheduled_operative: bool | None = None
         self.queue = TransactionQueue()
-        self.completed: list[Transaction] = []
+        # The latest sessions, for tests and curious users; the counters in `stats` have the totals.
+        self.completed: deque[Transaction] = deque(maxlen=COMPLETED_KEPT)
         self.authorization_cache: dict[str, str] = {}  # idTag -> last idTagInfo.status
         self._local_ids = itertools.count(-1, -1)
         self._rebooting = False
@@ -228,7 +232,7 @@ class Station:
             await self.send_status(connector_id)
         return tx
 
-    def _on_start_answered(self, tx: Transaction, reply: dict[str, Any]) -> None:
+    def record_start_answer(self, tx: Transaction, reply: dict[str, Any]) -> None:
         tx.transaction_id = int(reply["transactionId"])
         status = str(reply.get("idTagInfo", {}).get("status", "Invalid"))
         tx.id_tag_status = status

@@ -159,7 +159,8 @@ def stop_session(
     # else: a re-sent StopTransaction for a completed session changes nothing.
     if transaction_data:
         # Samples that name no connector were taken on the transaction's own.
-        samples = [(session.connector_id if connector is None else connector, x) for connector, x in transaction_data]
+        samples: list[tuple[int | None, Sample]] = [
+            (session.connector_id if connector is None else connector, x) for connector, x in transaction_data]
         _store_samples(s, charge_point_id=charge_point_id, session_id=session.id,
                        transaction_id=transaction_id, samples=samples, received_at=received_at)
     return StopResult(session.id, auth)

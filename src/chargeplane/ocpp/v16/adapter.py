@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from chargeplane.ocpp.adapter import Handler
 from chargeplane.ocpp.schemas import SchemaSet
 from chargeplane.ocpp.v16.handlers import HANDLERS
 
@@ -27,7 +29,7 @@ class Ocpp16:
 
     def __init__(self) -> None:
         self.schemas = SchemaSet("ocpp.v16")
-        self.handlers = HANDLERS
+        self.handlers: Mapping[str, Handler] = HANDLERS
         self.command_actions = COMMAND_ACTIONS
         self.not_while_pending = NOT_WHILE_PENDING
 

@@ -13,8 +13,13 @@ from chargeplane.domain.sessions import service as sessions
 from chargeplane.domain.sessions.samples import Sample
 from chargeplane.domain.tokens.service import Authorization
 from chargeplane.ocpp.adapter import CallContext, Handler
-from chargeplane.ocpp.errors import PROPERTY_CONSTRAINT_VIOLATION, CallErrorReply
+from chargeplane.ocpp.errors import PROPERTY_CONSTRAINT_VIOLATION, TYPE_CONSTRAINT_VIOLATION, CallErrorReply
 from chargeplane.ocpp.timestamps import format_time, parse_time
+
+# JSON integers are unbounded; what is stored is not. Ids are 32-bit integers (OCPP 1.6 §7), meter
+# registers and the transaction ids chargers report are kept in 64 bits.
+INT32_MAX = 2**31 - 1
+INT64_MAX = 2**63 - 1
 
 ID_TAG_STATUS = {"accepted": "Accepted", "blocked": "Blocked", "expired": "Expired", "invalid": "Invalid",
                  "concurrent_tx": "ConcurrentTx"}
@@ -29,8 +34,19 @@ def _id_tag_info(auth: Authorization) -> dict[str, Any]:
     return info
 
 
+def _integer(payload: dict[str, Any], field: str, *, maximum: int = INT64_MAX) -> int:
+    value = payload[field]
+    if not -maximum - 1 <= value <= maximum:
+        raise CallErrorReply(TYPE_CONSTRAINT_VIOLATION, f"{field} is out of range", {"field": field})
+    return int(value)
+
+
+def _optional_integer(payload: dict[str, Any], field: str, *, maximum: int = INT64_MAX) -> int | None:
+    return _integer(payload, field, maximum=maximum) if payload.get(field) is not None else None
+
+
 def _connector(payload: dict[str, Any], *, minimum: int) -> int:
-    value = int(payload["connectorId"])
+    value = _integer(payload, "connectorId", maximum=INT32_MAX)
     if value < minimum:
         raise CallErrorReply(PROPERTY_CONSTRAINT_VIOLATION, f"connectorId must be at least {minimum}",
                              {"field": "connectorId"})
@@ -88,16 +104,18 @@ def authorize(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> dict[str,
 def start_transaction(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> dict[str, Any]:
     result = sessions.start_session(
         uow, charge_point_id=ctx.charge_point_id, connector_id=_connector(p, minimum=1), id_tag=p["idTag"],
-        meter_start_wh=p["meterStart"], started_at=parse_time(p["timestamp"], "timestamp"),
-        received_at=ctx.received_at, reservation_id=p.get("reservationId"),
+        meter_start_wh=_integer(p, "meterStart"), started_at=parse_time(p["timestamp"], "timestamp"),
+        received_at=ctx.received_at, reservation_id=_optional_integer(p, "reservationId", maximum=INT32_MAX),
     )
     return {"transactionId": result.transaction_id, "idTagInfo": _id_tag_info(result.authorization)}
 
 
 def stop_transaction(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> dict[str, Any]:
-    data = [(None, s) for s in _samples(p.get("transactionData", []), "transactionData")]
+    data: list[tuple[int | None, Sample]] = [(None, s) for s in _samples(p.get("transactionData", []),
+                                                                         "transactionData")]
     result = sessions.stop_session(
-        uow, charge_point_id=ctx.charge_point_id, transaction_id=p["transactionId"], meter_stop_wh=p["meterStop"],
+        uow, charge_point_id=ctx.charge_point_id, transaction_id=_integer(p, "transactionId"),
+        meter_stop_wh=_integer(p, "meterStop"),
         stopped_at=parse_time(p["timestamp"], "timestamp"), received_at=ctx.received_at, id_tag=p.get("idTag"),
         reason=p.get("reason"), transaction_data=data,
     )
@@ -107,7 +125,7 @@ def stop_transaction(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> di
 def meter_values(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> dict[str, Any]:
     sessions.record_meter_values(
         uow, charge_point_id=ctx.charge_point_id, connector_id=_connector(p, minimum=0),
-        transaction_id=p.get("transactionId"), samples=_samples(p["meterValue"], "meterValue"),
+        transaction_id=_optional_integer(p, "transactionId"), samples=_samples(p["meterValue"], "meterValue"),
         received_at=ctx.received_at,
     )
     return {}

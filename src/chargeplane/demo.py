@@ -1,0 +1,205 @@
+"""`chargeplane serve --demo`: the real app with a demo tenant and simulated chargers charging in a loop.
+
+Everything is made through the domain services, as an operator's actions would make it, and is
+reused on the next start: the tenant `demo`, its site, chargers DEMO-1..N and cards DEMO-TAG-1..N.
+Secrets are new on every start (an API key, and chargers' passwords that exist only in this process).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import uvicorn
+
+from chargeplane.app import Chargeplane
+from chargeplane.config import Settings
+from chargeplane.db import Database, Scope, UnitOfWork
+from chargeplane.domain.assets import service as assets
+from chargeplane.domain.assets.credentials import PasswordHashing, generate_password
+from chargeplane.domain.errors import DomainError
+from chargeplane.domain.tenancy import service as tenancy
+from chargeplane.domain.tokens import service as tokens
+from chargeplane.server import tune_gc, uvicorn_config
+from chargeplane.simulator import ChargerOptions, Fleet, SimulatedCharger
+
+DEMO_SLUG = "demo"
+DEMO_SITE = "Demo site"
+STOP_TIMEOUT = 5.0  # seconds the chargers get to end their sessions on Ctrl-C
+
+
+@dataclass(frozen=True, slots=True)
+class DemoTiming:
+    """Short sessions, so that there is something to see within a minute."""
+
+    charge_seconds: float = 60.0
+    meter_interval: float = 10.0
+    idle_seconds: float = 20.0
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSetup:
+    tenant_id: uuid.UUID
+    api_key: str
+    charge_point_ids: dict[str, uuid.UUID]  # identity -> id
+    passwords: dict[str, str]               # identity -> password (this run's)
+    id_tags: dict[str, str]                 # identity -> the card it charges with
+
+
+def serve_demo(settings: Settings, *, host: str, port: int, chargers: int = 3,
+               timing: DemoTiming | None = None) -> None:
+    tune_gc()
+    try:
+        asyncio.run(_serve_demo(settings, host=host, port=port, chargers=chargers, timing=timing or DemoTiming()))
+    except DomainError as exc:
+        raise SystemExit(f"chargeplane demo: {exc.message}") from None
+
+
+async def prepare_demo(db: Database, hashing: PasswordHashing, *, chargers: int) -> DemoSetup:
+    """Make sure the demo tenant, site, chargers and cards exist; new API key and passwords every time."""
+    identities = [f"DEMO-{n}" for n in range(1, chargers + 1)]
+    passwords = {identity: generate_password() for identity in identities}
+    # Argon2 is slow on purpose: off the event loop, and outside any unit of work.
+    hashes = dict(zip(identities, await asyncio.gather(
+        *(asyncio.to_thread(hashing.hash, passwords[i]) for i in identities)), strict=True))
+    id_tags = {identity: f"DEMO-TAG-{n}" for n, identity in enumerate(identities, start=1)}
+
+    def tenant_unit(uow: UnitOfWork) -> tuple[uuid.UUID, str]:
+        tenant = tenancy.get_tenant_by_slug(uow, DEMO_SLUG) or tenancy.create_tenant(
+            uow, name="Demo", slug=DEMO_SLUG)
+        issued = tenancy.issue_api_key(uow, tenant_id=tenant.id,
+                                       name=f"demo {datetime.now(UTC):%Y-%m-%d %H:%M:%S}")
+        return tenant.id, issued.secret
+
+    tenant_id, api_key = await db.write(Scope.installation("demo set-up"), tenant_unit)
+
+    def assets_unit(uow: UnitOfWork) -> dict[str, uuid.UUID]:
+        site = next((s for s in assets.list_sites(uow) if s.name == DEMO_SITE), None) or assets.create_site(
+            uow, name=DEMO_SITE, address="1 Demo Street", latitude=52.37, longitude=4.89)
+        ids: dict[str, uuid.UUID] = {}
+        for n, identity in enumerate(identities, start=1):
+            found = assets.list_charge_points(uow, where=assets.ChargePointFilter(identity=identity), limit=1)
+            if found:
+                cp = assets.update_charge_point(uow, found[0].id, changes={
+                    "password_hash": hashes[identity], "site_id": site.id, "registration_status": "accepted"})
+            else:
+                cp = assets.register_charge_point(uow, identity=identity, password_hash=hashes[identity],
+                                                  name=f"Demo charger {n}", site_id=site.id)
+            ids[identity] = cp.id
+        for uid in id_tags.values():
+            token = tokens.find_id_token(uow, uid)
+            if token is None:
+                tokens.create_id_token(uow, uid=uid)
+            elif token.status != "accepted" or token.expires_at is not None:
+                tokens.update_id_token(uow, token.id, changes={"status": "accepted", "expires_at": None})
+        return ids
+
+    ids = await db.write(Scope.tenant(tenant_id), assets_unit)
+    return DemoSetup(tenant_id, api_key, ids, passwords, id_tags)
+
+
+class _DemoServer(uvicorn.Server):
+    """Signals are the demo's to handle: the chargers stop first, then the server."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def _reachable_host(host: str) -> str:
+    """The address the chargers (and the banner's reader) use to reach a server bound to `host`."""
+    if host in ("", "0.0.0.0"):  # noqa: S104 - recognising the wildcard, not binding to it
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
+
+
+def banner(*, http_url: str, ws_url: str, setup: DemoSetup) -> str:
+    first = next(iter(setup.charge_point_ids))
+    auth = f'-H "Authorization: Bearer {setup.api_key}"'
+    identities = list(setup.charge_point_ids)
+    return "\n".join([
+        "",
+        "=" * 78,
+        " chargeplane demo",
+        f"   API docs   {http_url}/api/v1/docs",
+        f"   OCPP URL   {ws_url}/{{identity}}   ({identities[0]}..{identities[-1]} are simulated here)",
+        f"   Tenant     {DEMO_SLUG}",
+        f"   API key    {setup.api_key}   (a new one on every start)",
+        "",
+        " Try:",
+        f"   curl -s {auth} {http_url}/api/v1/sessions",
+        f"   curl -s -X POST {auth} -H 'Content-Type: application/json' -d '{{\"key\": [\"HeartbeatInterval\"]}}' "
+        f"{http_url}/api/v1/charge-points/{setup.charge_point_ids[first]}/commands/get-configuration",
+        "",
+        " Ctrl-C stops.",
+        "=" * 78,
+        "",
+    ])
+
+
+async def _serve_demo(settings: Settings, *, host: str, port: int, chargers: int, timing: DemoTiming) -> None:
+    app = Chargeplane(settings)
+    server = _DemoServer(uvicorn_config(app, settings, host=host, port=port))
+    serving = asyncio.create_task(server.serve(), name="uvicorn")
+    while not server.started:
+        if serving.done():
+            await serving  # start-up failed: its error, as uvicorn reported it
+            return
+        await asyncio.sleep(0.05)
+
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def on_signal() -> None:
+        if stopping.is_set():  # a second Ctrl-C: no more waiting for anyone
+            server.force_exit = True
+        stopping.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, on_signal)
+
+    bound_port = _bound_port(server) or port
+    reachable = _reachable_host(host)
+    http_url, ws_url = f"http://{reachable}:{bound_port}", f"ws://{reachable}:{bound_port}/ocpp"
+    fleet: Fleet | None = None
+    try:
+        setup = await prepare_demo(app.db, app.hashing, chargers=chargers)
+        sys.stdout.write(banner(http_url=http_url, ws_url=ws_url, setup=setup) + "\n")
+        sys.stdout.flush()
+        fleet = Fleet([SimulatedCharger(ChargerOptions(
+            url=ws_url, identity=identity, password=setup.passwords[identity], id_tag=setup.id_tags[identity],
+            model="Demo", auto_charge=True, charge_seconds=timing.charge_seconds,
+            meter_interval=timing.meter_interval, idle_seconds=timing.idle_seconds, backoff_cap=10.0,
+        )) for identity in setup.charge_point_ids])
+        await fleet.start()
+        waiting = asyncio.create_task(stopping.wait())
+        await asyncio.wait({waiting, serving}, return_when=asyncio.FIRST_COMPLETED)
+        waiting.cancel()
+    finally:
+        sys.stdout.write("stopping the demo...\n")
+        sys.stdout.flush()
+        if fleet is not None:
+            await fleet.stop(timeout=STOP_TIMEOUT)
+        server.should_exit = True
+        await serving
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+def _bound_port(server: uvicorn.Server) -> int | None:
+    """The port actually bound (it differs from the one asked for when that was 0)."""
+    for listener in getattr(server, "servers", []):
+        for sock in listener.sockets:
+            port: Any = sock.getsockname()[1]
+            return int(port)
+    return None
+

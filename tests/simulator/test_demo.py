@@ -1,0 +1,124 @@
+"""`chargeplane serve --demo` as a user starts it: a subprocess on a free port with its own SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.simulator.support import eventually
+
+KEY = re.compile(r"API key\s+(cpk_[A-Za-z0-9_\-]+)")
+BANNER_END = re.compile(r"Ctrl-C stops")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Demo:
+    def __init__(self, process: asyncio.subprocess.Process, port: int) -> None:
+        self.process = process
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.output: list[str] = []
+
+    @classmethod
+    async def start(cls, database: Path, port: int) -> Demo:
+        env = {**os.environ, "CHARGEPLANE_DATABASE_URL": f"sqlite:///{database}", "CHARGEPLANE_LOG_LEVEL": "WARNING",
+               "CHARGEPLANE_PASSWORD_HASH_MEMORY_KIB": "1024", "CHARGEPLANE_PASSWORD_HASH_TIME_COST": "1"}
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "chargeplane", "serve", "--demo", "--host", "127.0.0.1", "--port", str(port),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env=env)
+        return cls(process, port)
+
+    async def read_until(self, pattern: re.Pattern[str], timeout: float = 30) -> re.Match[str]:
+        assert self.process.stdout is not None
+        async with asyncio.timeout(timeout):
+            while True:
+                line = (await self.process.stdout.readline()).decode()
+                if not line:
+                    raise AssertionError("the demo ended early:\n" + "".join(self.output))
+                self.output.append(line)
+                found = pattern.search(line)
+                if found:
+                    return found
+
+    async def stop(self) -> int:
+        """Ctrl-C, then wait for it to finish; returns the exit code."""
+        self.process.send_signal(signal.SIGINT)
+        assert self.process.stdout is not None
+        rest, _ = await asyncio.wait_for(self.process.communicate(), 30)
+        self.output.append(rest.decode())
+        return int(self.process.returncode or 0)
+
+    def kill(self) -> None:
+        if self.process.returncode is None:
+            self.process.kill()
+
+
+async def _get(api: httpx.AsyncClient, path: str, **params: Any) -> list[dict[str, Any]]:
+    response = await api.get(path, params=params)
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+async def test_serve_demo_prints_a_working_key_and_its_chargers_charge(tmp_path: Path):
+    database, port = tmp_path / "demo.db", _free_port()
+    demo = await Demo.start(database, port)
+    try:
+        await demo.read_until(BANNER_END)
+        banner = "".join(demo.output)
+        found = KEY.search(banner)
+        assert found, banner
+        key = found.group(1)
+        assert f"http://127.0.0.1:{port}/api/v1/docs" in banner
+        assert f"ws://127.0.0.1:{port}/ocpp/{{identity}}" in banner
+        assert banner.count("curl ") == 2
+        async with httpx.AsyncClient(base_url=demo.base_url, headers={"Authorization": f"Bearer {key}"},
+                                     timeout=10) as api:
+            async def all_connected() -> list[dict[str, Any]] | None:
+                chargers = await _get(api, "/api/v1/charge-points")
+                return chargers if len(chargers) == 3 and all(c["connected"] for c in chargers) else None
+
+            chargers = await eventually(all_connected, timeout=30, what="DEMO-1..3 connected")
+            assert sorted(c["identity"] for c in chargers) == ["DEMO-1", "DEMO-2", "DEMO-3"]
+            await eventually(lambda: _get(api, "/api/v1/sessions", state="active"), timeout=30,
+                             what="a demo session")
+            docs = await api.get("/api/v1/docs")
+            assert docs.status_code == 200
+        assert await demo.stop() == 0
+        assert "stopping the demo" in "".join(demo.output)
+    finally:
+        demo.kill()
+
+    # Again on the same database: the demo set-up is found and refreshed (new key, new passwords) ...
+    again = await Demo.start(database, port)
+    try:
+        new_key = (await again.read_until(KEY)).group(1)
+        assert new_key != key
+        async with httpx.AsyncClient(base_url=again.base_url, headers={"Authorization": f"Bearer {new_key}"},
+                                     timeout=10) as api:
+            # ... and the first run's sessions were ended properly at Ctrl-C, not left to be interrupted.
+            sessions = await _get(api, "/api/v1/sessions", state="completed")
+            assert len(sessions) == 3 and {s["stop_reason"] for s in sessions} == {"Other"}
+            assert all(s["status"] == "normal" for s in sessions)
+            chargers = await eventually(lambda: _connected_count(api, 3), timeout=30, what="the chargers again")
+            assert chargers
+        assert await again.stop() == 0
+    finally:
+        again.kill()
+
+
+async def _connected_count(api: httpx.AsyncClient, wanted: int) -> bool:
+    chargers = await _get(api, "/api/v1/charge-points")
+    return len(chargers) == wanted and all(c["connected"] for c in chargers)
