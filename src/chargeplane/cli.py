@@ -44,9 +44,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
 
     _run(_with_db(settings, lambda db: asyncio.sleep(0)))
     if args.demo:
-        from chargeplane.simulator.demo import serve_demo
+        from chargeplane.demo import DemoTiming, serve_demo
 
-        serve_demo(settings, host=args.host, port=args.port, chargers=args.demo_chargers)
+        timing = DemoTiming(args.demo_charge_seconds, args.demo_meter_interval, args.demo_idle_seconds)
+        serve_demo(settings, host=args.host, port=args.port, chargers=args.demo_chargers, timing=timing)
     else:
         serve(settings, host=args.host, port=args.port)
 
@@ -103,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None)
     serve.add_argument("--demo", action="store_true", help="with a demo tenant and simulated chargers")
     serve.add_argument("--demo-chargers", type=int, default=3)
+    serve.add_argument("--demo-charge-seconds", type=float, default=60.0, help="how long a demo session lasts")
+    serve.add_argument("--demo-meter-interval", type=float, default=10.0, help="seconds between meter values")
+    serve.add_argument("--demo-idle-seconds", type=float, default=20.0, help="pause between demo sessions")
     serve.set_defaults(handler=cmd_serve)
 
     simulate = sub.add_parser("simulate", help="run simulated OCPP 1.6J chargers against a server")

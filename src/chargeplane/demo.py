@@ -55,6 +55,8 @@ class DemoSetup:
 
 def serve_demo(settings: Settings, *, host: str, port: int, chargers: int = 3,
                timing: DemoTiming | None = None) -> None:
+    if chargers < 1:
+        raise SystemExit("chargeplane demo: it needs at least one charger")
     tune_gc()
     try:
         asyncio.run(_serve_demo(settings, host=host, port=port, chargers=chargers, timing=timing or DemoTiming()))
@@ -130,17 +132,20 @@ def banner(*, http_url: str, ws_url: str, setup: DemoSetup) -> str:
         "",
         "=" * 78,
         " chargeplane demo",
-        f"   API docs   {http_url}/api/v1/docs",
-        f"   OCPP URL   {ws_url}/{{identity}}   ({identities[0]}..{identities[-1]} are simulated here)",
-        f"   Tenant     {DEMO_SLUG}",
-        f"   API key    {setup.api_key}   (a new one on every start)",
         "",
-        " Try:",
-        f"   curl -s {auth} {http_url}/api/v1/sessions",
-        f"   curl -s -X POST {auth} -H 'Content-Type: application/json' -d '{{\"key\": [\"HeartbeatInterval\"]}}' "
+        f"  API docs    {http_url}/api/v1/docs",
+        f"  OCPP        {ws_url}/{{identity}}   (subprotocol ocpp1.6, HTTP Basic auth)",
+        f"  API key     {setup.api_key}",
+        "",
+        f"  Tenant '{DEMO_SLUG}': chargers {identities[0]}..{identities[-1]} are simulated in this process and",
+        "  charge in a loop. The API key and the chargers' passwords are new on every start.",
+        "",
+        "  Try:",
+        f"    curl -s {auth} {http_url}/api/v1/sessions",
+        f"    curl -s -X POST {auth} -H 'Content-Type: application/json' -d '{{\"key\": [\"HeartbeatInterval\"]}}' "
         f"{http_url}/api/v1/charge-points/{setup.charge_point_ids[first]}/commands/get-configuration",
         "",
-        " Ctrl-C stops.",
+        "  Ctrl-C stops.",
         "=" * 78,
         "",
     ])

@@ -8,10 +8,12 @@ import asyncio
 import time
 from typing import Any
 
-from ocpp.v16 import call_result
+import orjson
+from ocpp.v16 import call, call_result
 
 from tests.ocpp.conftest import Fleet
-from tests.ocpp.helpers import command, eventually, get_charge_point
+from tests.ocpp.helpers import add_token, command, eventually, get_charge_point, session_of
+from tests.support.chargers import now_iso
 from tests.support.tenants import TenantHandle
 
 TX_PROFILE = {
@@ -52,6 +54,29 @@ async def test_each_command_reaches_the_charger_as_sent_and_returns_its_reply(fl
         assert await charger.next_call() == (_action(action), payload)
 
 
+async def test_remote_start_and_stop_of_a_charging_session(fleet: Fleet, tenant: TenantHandle) -> None:
+    """OCTT's remote start / remote stop for a Central System: the charger accepts, starts a transaction for
+    the given idTag, and stops it with reason Remote when asked with the transactionId it was given."""
+    await add_token(tenant.api, "APP-USER")
+    charger = await fleet.ocpp()
+    started = await command(tenant.api, charger.cp_id, "remote-start-transaction", {"connectorId": 1,
+                                                                                    "idTag": "APP-USER"})
+    assert started.json() == {"status": "Accepted"}
+    assert await charger.next_call() == ("RemoteStartTransaction", {"connectorId": 1, "idTag": "APP-USER"})
+    begun = await charger.call(call.StartTransaction(connector_id=1, id_tag="APP-USER", meter_start=0,
+                                                     timestamp=now_iso()), suppress=False)
+    assert begun.id_tag_info["status"] == "Accepted"
+
+    stopped = await command(tenant.api, charger.cp_id, "remote-stop-transaction",
+                            {"transactionId": begun.transaction_id})
+    assert stopped.json() == {"status": "Accepted"}
+    assert await charger.next_call() == ("RemoteStopTransaction", {"transactionId": begun.transaction_id})
+    await charger.call(call.StopTransaction(meter_stop=4_200, timestamp=now_iso(), transaction_id=begun.transaction_id,
+                                            reason="Remote"), suppress=False)
+    session = await session_of(tenant.api, charger.cp_id, begun.transaction_id)
+    assert (session["state"], session["stop_reason"], session["energy_wh"]) == ("completed", "Remote", 4_200)
+
+
 async def test_the_chargers_own_answer_comes_back_whatever_it_is(fleet: Fleet, tenant: TenantHandle) -> None:
     charger = await fleet.ocpp()
     charger.replies["Reset"] = call_result.Reset(status="Rejected")
@@ -85,6 +110,8 @@ async def test_no_answer_is_a_timeout_and_a_late_answer_is_discarded_safely(flee
     assert time.monotonic() - began < 5
     unanswered = await charger.next_call()
     assert unanswered[2:] == ["Reset", {"type": "Soft"}]
+    assert isinstance(unanswered[1], str)
+    assert 0 < len(unanswered[1]) <= 36  # OCPP-J: a unique id of at most 36 characters
 
     # The answer comes after all: it must not be taken for the answer to anything else.
     await charger.reply(unanswered[1], {"status": "Rejected"})
@@ -158,11 +185,13 @@ async def test_the_ocpp_package_answers_an_unimplemented_command_with_a_call_err
 
 async def test_an_answer_that_breaks_the_schema_is_a_bad_gateway(fleet: Fleet, tenant: TenantHandle) -> None:
     charger = await fleet.raw()
-    pending = asyncio.create_task(command(tenant.api, charger.cp_id, "reset", {"type": "Soft"}))
-    sent = await charger.next_call()
-    await charger.reply(sent[1], {"status": "Maybe"})
-    response = await pending
-    assert response.status_code == 502, response.text
+    for reply in [{"status": "Maybe"}, {}, "Accepted", {"status": "Accepted", "extra": 1}]:
+        pending = asyncio.create_task(command(tenant.api, charger.cp_id, "reset", {"type": "Soft"}))
+        sent = await charger.next_call()
+        await charger.send_raw(orjson.dumps([3, sent[1], reply]).decode())
+        response = await pending
+        assert response.status_code == 502, (reply, response.text)
+    assert "currentTime" in await charger.result("Heartbeat", {})
 
 
 async def test_only_one_call_is_outstanding_per_connection(fleet: Fleet, tenant: TenantHandle) -> None:

@@ -8,6 +8,7 @@ import asyncio
 import base64
 import logging
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import websockets
@@ -68,6 +69,12 @@ async def test_identity_rules(running_app: RunningApp, fleet: Fleet, tenant: Ten
     longest = "A" * 47 + "Z"
     cp = await fleet.register(identity=longest)
     charger = await RawCharger.connect(running_app.ws_url, longest)
+    fleet.track(charger)
+    assert (await charger.boot())["status"] == "Accepted"
+    # Every character an identity may hold, percent-encoded in the URL as a client would.
+    special = "A*-_=+|@.Z"
+    await fleet.register(identity=special)
+    charger = await RawCharger.connect(running_app.ws_url, special, path=quote(special, safe=""))
     fleet.track(charger)
     assert (await charger.boot())["status"] == "Accepted"
     for identity in ["A" * 49, "has:colon"]:

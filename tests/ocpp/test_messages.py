@@ -112,6 +112,18 @@ async def test_statuses_replayed_in_order_after_being_offline_end_at_the_last_on
     assert parse_time(got["status_at"]) == parse_time(iso(base + timedelta(minutes=5)))
 
 
+async def test_a_status_stamped_in_the_future_does_not_hide_the_true_ones(fleet: Fleet, tenant: TenantHandle) -> None:
+    """A charger whose clock runs a day ahead must not freeze its connector's status until tomorrow."""
+    charger = await fleet.raw()
+    now = datetime.now(UTC)
+    await charger.result("StatusNotification", status_payload(1, "Faulted", "HighTemperature",
+                                                              timestamp=iso(now + timedelta(days=1))))
+    assert (await connectors(tenant.api, charger.cp_id))[1]["status"] == "Faulted"
+    await charger.result("StatusNotification", status_payload(1, "Available", timestamp=iso(datetime.now(UTC))))
+    got = (await connectors(tenant.api, charger.cp_id))[1]
+    assert (got["status"], got["error_code"]) == ("Available", "NoError")
+
+
 async def test_a_status_without_timestamp_takes_the_time_it_was_received(fleet: Fleet, tenant: TenantHandle) -> None:
     charger = await fleet.raw()
     await charger.result("StatusNotification", status_payload(1, "Unavailable"))

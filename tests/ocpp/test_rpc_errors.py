@@ -118,6 +118,8 @@ SCHEMA_VIOLATIONS = [
     ("MeterValues", {"connectorId": 1, "meterValue": [{"timestamp": "2026-01-01T00:00:00Z", "sampledValue": []}]},
      "OccurenceConstraintViolation"),
     ("Authorize", {"idTag": 12345678}, "TypeConstraintViolation"),
+    ("StartTransaction", {"connectorId": True, "idTag": SECRET, "meterStart": 0, "timestamp": "2026-01-01T00:00:00Z"},
+     "TypeConstraintViolation"),
     ("StartTransaction", {"connectorId": "1", "idTag": SECRET, "meterStart": 0, "timestamp": "2026-01-01T00:00:00Z"},
      "TypeConstraintViolation"),
     ("StartTransaction", {"connectorId": 1, "idTag": SECRET, "meterStart": 12.5, "timestamp": "2026-01-01T00:00:00Z"},
@@ -246,3 +248,15 @@ async def test_every_answer_to_a_broken_start_leaves_no_session(fleet: Fleet, te
                                                         "timestamp": now_iso()})
     assert [s["transaction_id"] for s in await list_sessions(tenant.api, charge_point_id=charger.cp_id)] == [
         started["transactionId"]]
+
+
+async def test_a_refused_message_is_in_the_message_log_once_the_charger_has_the_answer(
+        fleet: Fleet, tenant: TenantHandle) -> None:
+    charger = await fleet.raw()
+    await charger.send_raw("{broken")
+    await charger.recv()
+    refused = await charger.error("Authorize", {})
+    messages = (await tenant.api.get(f"/api/v1/charge-points/{charger.cp_id}/messages")).json()
+    assert [(m["outcome"], m["unique_id"]) for m in messages[:2]] == [("CallError", refused[1]), ("CallError", "-1")]
+    assert messages[1]["request"] == "{broken"
+    assert orjson.loads(messages[0]["response"]) == refused

@@ -103,6 +103,12 @@ async def test_a_resent_start_transaction_returns_the_same_transaction(fleet: Fl
         # The token is busy with this very transaction, not with another one.
         assert frame[2] == {"transactionId": first[2]["transactionId"], "idTagInfo": {"status": "Accepted"}}
     assert len(await list_sessions(tenant.api, charge_point_id=charger.cp_id)) == 1
+    # Even a retry that arrives after the stop does not open the transaction again.
+    tx = first[2]["transactionId"]
+    await stop(charger, transaction_id=tx, meter_stop=900)
+    assert (await charger.result("StartTransaction", payload))["transactionId"] == tx
+    [session] = await list_sessions(tenant.api, charge_point_id=charger.cp_id)
+    assert (session["state"], session["energy_wh"]) == ("completed", 400)
 
 
 async def test_a_resent_stop_transaction_or_meter_values_change_nothing_twice(fleet: Fleet,
@@ -192,6 +198,22 @@ async def test_meter_stop_below_meter_start_is_acknowledged_abnormal_and_never_n
     assert session["energy_wh"] == 0
     assert session["status_reason"]
     assert [s["id"] for s in await list_sessions(tenant.api, status="abnormal")] == [session["id"]]
+
+
+async def test_other_insane_stops_are_acknowledged_and_abnormal(fleet: Fleet, tenant: TenantHandle) -> None:
+    charger = await fleet.raw()
+    t0 = datetime.now(UTC) - timedelta(hours=1)
+    # Stopped before it started, by the charger's own clock.
+    early = (await start(charger, id_tag="ANY-CARD", connector=1, meter_start=0, timestamp=iso(t0)))["transactionId"]
+    await stop(charger, transaction_id=early, meter_stop=100, timestamp=iso(t0 - timedelta(minutes=5)))
+    # Ten megawatt-hours in one minute on one connector.
+    wild = (await start(charger, id_tag="ANY-CARD", connector=2, meter_start=0, timestamp=iso(t0)))["transactionId"]
+    await stop(charger, transaction_id=wild, meter_stop=10_000_000, timestamp=iso(t0 + timedelta(minutes=1)))
+    for tx in (early, wild):
+        session = await session_of(tenant.api, charger.cp_id, tx)
+        assert (session["state"], session["status"]) == ("completed", "abnormal"), session
+        assert session["status_reason"]
+        assert session["energy_wh"] >= 0
 
 
 async def test_transaction_ids_are_not_sequential_or_guessable(fleet: Fleet) -> None:

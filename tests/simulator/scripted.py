@@ -16,7 +16,14 @@ from chargeplane.simulator.framing import timestamp
 
 # A CALLRESULT payload, (error code, description) for a CALLERROR, or None for no answer at all.
 Reply = dict[str, Any] | tuple[str, str] | None
-Script = Callable[[str, dict[str, Any]], Awaitable[Reply | type[NotImplemented]]]
+
+
+class Default:
+    """What a script returns to leave the answer to the default (an ordinary, accepting central system)."""
+
+
+DEFAULT = Default()
+Script = Callable[[str, dict[str, Any]], Awaitable[Reply | Default]]
 
 
 class ScriptedCentralSystem:
@@ -81,10 +88,10 @@ class ScriptedCentralSystem:
     async def _answer(self, ws: ServerConnection, frame: list[Any]) -> None:
         _, unique_id, action, payload = frame
         self.calls.append((action, payload))
-        reply: Any = NotImplemented
+        reply: Reply | Default = DEFAULT
         if self.script is not None:
             reply = await self.script(action, payload)
-        if reply is NotImplemented:
+        if isinstance(reply, Default):
             reply = self.default(action, payload)
         self.outstanding -= 1
         if reply is None:

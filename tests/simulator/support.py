@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any, TypeVar
+from typing import Any
 
 import fastjsonschema
 import httpx
@@ -20,8 +21,6 @@ from tests.support.chargers import new_identity, register_charger
 from tests.support.server import RunningApp
 from tests.support.tenants import TenantHandle
 
-T = TypeVar("T")
-
 PASSWORD = "sim-password-1"
 
 # Quick to fail, quick to come back: tests wait on events, never on long timers.
@@ -31,16 +30,16 @@ FAST: dict[str, Any] = {
 }
 
 
-async def eventually(probe: Callable[[], Awaitable[T | None]] | Callable[[], T | None], *, timeout: float = 15.0,
-                     what: str = "the condition") -> T:
-    """Poll `probe` until it returns something truthy; fail with `what` after `timeout` seconds."""
+async def eventually(probe: Callable[[], Any], *, timeout: float = 15.0, what: str = "the condition") -> Any:
+    """Poll `probe` (plain or async) until it returns something truthy, and return that; fail with
+    `what` after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:
         value = probe()
-        if asyncio.iscoroutine(value) or isinstance(value, Awaitable):
+        if inspect.isawaitable(value):
             value = await value
         if value:
-            return value  # type: ignore[return-value]
+            return value
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
         await asyncio.sleep(0.05)
@@ -51,7 +50,8 @@ def _validator(name: str) -> Callable[[Any], Any]:
     """The `ocpp` package's own 1.6 schema: an independent judge of what the simulator sends."""
     schema = orjson.loads((resources.files("ocpp.v16") / "schemas" / f"{name}.json").read_bytes())
     schema.pop("$schema", None)
-    return fastjsonschema.compile(schema)  # type: ignore[no-any-return]
+    validate: Callable[[Any], Any] = fastjsonschema.compile(schema)
+    return validate
 
 
 def assert_valid_response(action: str, payload: dict[str, Any]) -> None:

@@ -7,7 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
+import pytest
 
+from chargeplane.simulator import NotPossible
 from tests.simulator.support import Simulation, assert_valid_request, eventually
 
 ENERGY = "Energy.Active.Import.Register"
@@ -18,7 +20,8 @@ def _registers(values: list[dict[str, Any]], context: str) -> list[int]:
             if v["measurand"] == ENERGY and v["context"] == context and v["phase"] is None]
 
 
-async def test_a_charging_loop_produces_completed_sessions_whose_energy_matches_the_meter(simulation: Simulation):
+async def test_a_charging_loop_produces_completed_sessions_whose_energy_matches_the_meter(
+        simulation: Simulation) -> None:
     charger, cp = await simulation.charger(
         ready=False, auto_charge=True, meter_interval=0.1, charge_seconds=0.9, idle_seconds=0.2,
         max_power_w=22_000)
@@ -35,6 +38,7 @@ async def test_a_charging_loop_produces_completed_sessions_whose_energy_matches_
     own = {tx.transaction_id: tx for tx in charger.completed}
     for session in completed:
         tx = own[session["transaction_id"]]
+        assert tx.meter_stop_wh is not None
         # The server's figures are the meter's figures.
         assert (session["meter_start_wh"], session["meter_stop_wh"]) == (tx.meter_start_wh, tx.meter_stop_wh)
         assert session["energy_wh"] == tx.meter_stop_wh - tx.meter_start_wh > 0
@@ -61,7 +65,7 @@ async def test_a_charging_loop_produces_completed_sessions_whose_energy_matches_
         assert all(15_000 < p <= 22_000 for p in powers)
 
 
-async def test_what_the_charger_sends_fits_the_16_schemas_and_the_status_sequence(simulation: Simulation):
+async def test_what_the_charger_sends_fits_the_16_schemas_and_the_status_sequence(simulation: Simulation) -> None:
     charger, cp = await simulation.charger(meter_interval=0.1)
     await charger.start_transaction()
     await asyncio.sleep(0.35)
@@ -84,3 +88,28 @@ async def test_what_the_charger_sends_fits_the_16_schemas_and_the_status_sequenc
 
     connectors = {c["connector_id"]: c["status"] for c in (await simulation.charge_point(cp["id"]))["connectors"]}
     assert connectors == {0: "Available", 1: "Available"}
+
+
+async def test_a_fault_ends_the_session_and_shows_until_cleared(simulation: Simulation) -> None:
+    charger, cp = await simulation.charger()
+    tx = await charger.start_transaction()
+    await charger.set_fault(1, "GroundFailure")
+    assert tx.stop_reason == "Other"
+
+    async def connector_one() -> tuple[str, str] | None:
+        [one] = [c for c in (await simulation.charge_point(cp["id"]))["connectors"] if c["connector_id"] == 1]
+        return (one["status"], one["error_code"])
+
+    assert await connector_one() == ("Faulted", "GroundFailure")
+    [session] = await simulation.sessions(cp["id"])
+    assert session["state"] == "completed" and session["stop_reason"] == "Other"
+    with pytest.raises(NotPossible):
+        await charger.start_transaction()
+
+    await charger.clear_fault(1)
+    assert await connector_one() == ("Available", "NoError")
+    await charger.start_transaction()
+    statuses = [orjson.loads(m["request"])[3] for m in await simulation.messages(cp["id"])
+                if m["action"] == "StatusNotification" and m["direction"] == "in"]
+    assert [s["status"] for s in statuses if s["connectorId"] == 1][2:] == [
+        "Charging", "Finishing", "Faulted", "Available", "Preparing", "Charging"]

@@ -16,7 +16,7 @@ async def _status_is(simulation: Simulation, cp_id: str, connector_id: int, stat
     return await _connector_status(simulation, cp_id, connector_id) == status
 
 
-async def test_remote_start_starts_a_session_and_remote_stop_completes_it(simulation: Simulation):
+async def test_remote_start_starts_a_session_and_remote_stop_completes_it(simulation: Simulation) -> None:
     charger, cp = await simulation.charger()
     tag = await simulation.id_tag()
 
@@ -50,7 +50,7 @@ async def test_remote_start_starts_a_session_and_remote_stop_completes_it(simula
     await eventually(lambda: _status_is(simulation, cp["id"], 1, "Available"), what="connector 1 Available")
 
 
-async def test_remote_start_authorizes_first_when_the_charger_is_configured_to(simulation: Simulation):
+async def test_remote_start_authorizes_first_when_the_charger_is_configured_to(simulation: Simulation) -> None:
     charger, cp = await simulation.charger()
     assert await simulation.answer(cp["id"], "change-configuration",
                                    {"key": "AuthorizeRemoteTxRequests", "value": "true"}) == {"status": "Accepted"}
@@ -62,7 +62,7 @@ async def test_remote_start_authorizes_first_when_the_charger_is_configured_to(s
     assert await simulation.sessions(cp["id"]) == []
 
 
-async def test_reset_stops_the_transaction_reconnects_and_boots_again(simulation: Simulation):
+async def test_reset_stops_the_transaction_reconnects_and_boots_again(simulation: Simulation) -> None:
     charger, cp = await simulation.charger()
     tx = await charger.start_transaction()
     boots_before = (await simulation.charge_point(cp["id"]))["last_boot_at"]
@@ -78,7 +78,7 @@ async def test_reset_stops_the_transaction_reconnects_and_boots_again(simulation
     assert session["meter_stop_wh"] == tx.meter_stop_wh
 
 
-async def test_heartbeat_interval_changes_take_effect_and_show_in_get_configuration(simulation: Simulation):
+async def test_heartbeat_interval_changes_take_effect_and_show_in_get_configuration(simulation: Simulation) -> None:
     charger, cp = await simulation.charger()
     assert charger.stats.sent_by_action["Heartbeat"] == 0
 
@@ -89,7 +89,7 @@ async def test_heartbeat_interval_changes_take_effect_and_show_in_get_configurat
     await eventually(lambda: charger.stats.sent_by_action["Heartbeat"] >= 2, timeout=5, what="two heartbeats")
 
 
-async def test_configuration_answers(simulation: Simulation):
+async def test_configuration_answers(simulation: Simulation) -> None:
     charger, cp = await simulation.charger()
     everything = await simulation.answer(cp["id"], "get-configuration")
     keys = {k["key"]: k for k in everything["configurationKey"]}
@@ -123,7 +123,7 @@ async def test_configuration_answers(simulation: Simulation):
         "Energy.Active.Import.Register", "Voltage"}
 
 
-async def test_a_new_authorization_key_is_used_for_the_next_connection(simulation: Simulation):
+async def test_a_new_authorization_key_is_used_for_the_next_connection(simulation: Simulation) -> None:
     charger, cp = await simulation.charger()
     new_key = "the-new-key-0123456789"
     reply = await simulation.answer(cp["id"], "change-configuration", {"key": "AuthorizationKey", "value": new_key})
@@ -135,7 +135,7 @@ async def test_a_new_authorization_key_is_used_for_the_next_connection(simulatio
     assert charger.stats.handshake_refusals == 0
 
 
-async def test_change_availability_whole_charger_and_scheduled_while_charging(simulation: Simulation):
+async def test_change_availability_whole_charger_and_scheduled_while_charging(simulation: Simulation) -> None:
     charger, cp = await simulation.charger()
     reply = await simulation.answer(cp["id"], "change-availability", {"connectorId": 0, "type": "Inoperative"})
     assert reply == {"status": "Accepted"}
@@ -159,7 +159,7 @@ async def test_change_availability_whole_charger_and_scheduled_while_charging(si
         "status": "Rejected"}
 
 
-async def test_unlock_clear_cache_data_transfer_and_triggers(simulation: Simulation):
+async def test_unlock_clear_cache_data_transfer_and_triggers(simulation: Simulation) -> None:
     charger, cp = await simulation.charger()
     assert await simulation.answer(cp["id"], "unlock-connector", {"connectorId": 1}) == {"status": "Unlocked"}
     assert await simulation.answer(cp["id"], "unlock-connector", {"connectorId": 9}) == {"status": "NotSupported"}
@@ -178,7 +178,8 @@ async def test_unlock_clear_cache_data_transfer_and_triggers(simulation: Simulat
         before = sent[action]
         reply = await simulation.answer(cp["id"], "trigger-message", {"requestedMessage": requested})
         assert reply == {"status": "Accepted"}, requested
-        await eventually(lambda a=action, b=before: sent[a] > b, what=f"the triggered {requested}")
+        await eventually(lambda a=action, b=before: bool(sent[a] > b),  # type: ignore[misc]
+                         what=f"the triggered {requested}")
     assert await simulation.answer(cp["id"], "trigger-message",
                                    {"requestedMessage": "StatusNotification", "connectorId": 5}) == {
         "status": "Rejected"}
@@ -190,16 +191,18 @@ async def test_unlock_clear_cache_data_transfer_and_triggers(simulation: Simulat
                      what="the transaction stopped by UnlockCommand")
 
 
-async def test_what_the_charger_does_not_support_is_a_call_error(simulation: Simulation):
+async def test_what_the_charger_does_not_support_is_a_call_error(simulation: Simulation) -> None:
     charger, cp = await simulation.charger()
     profile = {"chargingProfileId": 1, "stackLevel": 0, "chargingProfilePurpose": "TxDefaultProfile",
                "chargingProfileKind": "Absolute", "chargingSchedule": {
                    "chargingRateUnit": "A", "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 16}]}}
-    for action, payload in [("set-charging-profile", {"connectorId": 1, "csChargingProfiles": profile}),
-                            ("get-composite-schedule", {"connectorId": 1, "duration": 60}),
-                            ("get-local-list-version", {}),
-                            ("reserve-now", {"connectorId": 1, "expiryDate": "2030-01-01T00:00:00Z",
-                                             "idTag": "X", "reservationId": 1})]:
+    unsupported: list[tuple[str, dict[str, Any]]] = [
+        ("set-charging-profile", {"connectorId": 1, "csChargingProfiles": profile}),
+        ("get-composite-schedule", {"connectorId": 1, "duration": 60}),
+        ("get-local-list-version", {}),
+        ("reserve-now", {"connectorId": 1, "expiryDate": "2030-01-01T00:00:00Z", "idTag": "X", "reservationId": 1}),
+    ]
+    for action, payload in unsupported:
         response = await simulation.command(cp["id"], action, payload)
         assert response.status_code == 502, response.text
         assert response.json()["ocpp_error_code"] == "NotSupported", action

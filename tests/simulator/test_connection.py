@@ -8,7 +8,7 @@ from chargeplane.simulator import HandshakeRefused
 from tests.simulator.support import FAST, Simulation, eventually
 
 
-async def test_a_refused_handshake_backs_off_and_retries_until_the_password_is_right(simulation: Simulation):
+async def test_a_refused_handshake_backs_off_and_retries_until_the_password_is_right(simulation: Simulation) -> None:
     charger, cp = await simulation.charger(password="wrong-password-1", registered_password="right-password-1",
                                            ready=False)
     with pytest.raises(HandshakeRefused) as refused:
@@ -35,7 +35,7 @@ async def test_a_refused_handshake_backs_off_and_retries_until_the_password_is_r
     assert (await simulation.charge_point(cp["id"]))["connected"]
 
 
-async def test_an_unknown_charger_is_refused_with_404(simulation: Simulation):
+async def test_an_unknown_charger_is_refused_with_404(simulation: Simulation) -> None:
     charger, _ = await simulation.charger(register=False, ready=False)
     with pytest.raises(HandshakeRefused) as refused:
         await charger.connect()
@@ -43,7 +43,7 @@ async def test_an_unknown_charger_is_refused_with_404(simulation: Simulation):
     assert charger.stats.handshake_refusals == 1
 
 
-async def test_a_dropped_connection_is_re_established(simulation: Simulation):
+async def test_a_dropped_connection_is_re_established(simulation: Simulation) -> None:
     charger, cp = await simulation.charger()
     await charger.go_offline()
 
@@ -51,7 +51,7 @@ async def test_a_dropped_connection_is_re_established(simulation: Simulation):
         return not (await simulation.charge_point(cp["id"]))["connected"]
 
     await eventually(server_sees_it_gone, what="the server noticing the dropped socket")
-    charger.go_online()
+    await charger.go_online()
     await charger.wait_ready(10)
     assert charger.stats.connects == 2 and charger.stats.boots == 2
 
@@ -61,7 +61,7 @@ async def test_a_dropped_connection_is_re_established(simulation: Simulation):
     await eventually(lambda: charger.stats.connects == 3 and charger.ready, what="the third connection")
 
 
-async def test_a_pending_charger_boots_at_once_when_accepted(simulation: Simulation):
+async def test_a_pending_charger_boots_at_once_when_accepted(simulation: Simulation) -> None:
     # The server asks a Pending charger to come back in 60 s; its TriggerMessage must not wait that long.
     charger, cp = await simulation.charger(ready=False)
     response = await simulation.api.patch(f"/api/v1/charge-points/{cp['id']}",
@@ -78,7 +78,7 @@ async def test_a_pending_charger_boots_at_once_when_accepted(simulation: Simulat
     assert charger.stats.sent_by_action["BootNotification"] == 2
 
 
-async def test_a_rejected_charger_sends_nothing_but_boots(simulation: Simulation):
+async def test_a_rejected_charger_sends_nothing_but_boots(simulation: Simulation) -> None:
     charger, cp = await simulation.charger(ready=False)
     response = await simulation.api.patch(f"/api/v1/charge-points/{cp['id']}",
                                           json={"registration_status": "rejected"})

@@ -72,7 +72,7 @@ async def _get(api: httpx.AsyncClient, path: str, **params: Any) -> list[dict[st
     return items
 
 
-async def test_serve_demo_prints_a_working_key_and_its_chargers_charge(tmp_path: Path):
+async def test_serve_demo_prints_a_working_key_and_its_chargers_charge(tmp_path: Path) -> None:
     database, port = tmp_path / "demo.db", _free_port()
     demo = await Demo.start(database, port)
     try:

@@ -28,7 +28,7 @@ async def _replayed_actions(simulation: Simulation, cp_id: str) -> list[str]:
 
 @pytest.mark.parametrize("boot_on_reconnect", [True, False], ids=["boots-again", "no-boot"])
 async def test_offline_mid_session_then_back_gives_one_complete_session(simulation: Simulation,
-                                                                       boot_on_reconnect: bool):
+                                                                       boot_on_reconnect: bool) -> None:
     charger, cp = await simulation.charger(boot_on_reconnect=boot_on_reconnect)
     tx = await charger.start_transaction()
     assert tx.transaction_id is not None
@@ -43,7 +43,7 @@ async def test_offline_mid_session_then_back_gives_one_complete_session(simulati
     assert len(charger.queue) == 4  # three MeterValues and the StopTransaction, kept in order
     assert tx.energy_wh is not None and tx.energy_wh >= 0
 
-    charger.go_online()
+    await charger.go_online()
     await charger.wait_ready(15)
     await charger.wait_queue_empty(15)
 
@@ -63,7 +63,7 @@ async def test_offline_mid_session_then_back_gives_one_complete_session(simulati
     assert charger.stats.queued_dropped == 0
 
 
-async def test_a_session_started_offline_gets_its_transaction_id_on_replay(simulation: Simulation):
+async def test_a_session_started_offline_gets_its_transaction_id_on_replay(simulation: Simulation) -> None:
     charger, cp = await simulation.charger(meter_interval=0.1)
     assert await charger.authorize(charger.options.id_tag) == "Accepted"  # now in the authorization cache
 
@@ -74,7 +74,7 @@ async def test_a_session_started_offline_gets_its_transaction_id_on_replay(simul
     await charger.stop_transaction()
     assert charger.queue.messages()[0].action == "StartTransaction"
 
-    charger.go_online()
+    await charger.go_online()
     await charger.wait_ready(15)
     await charger.wait_queue_empty(15)
     assert tx.transaction_id is not None and tx.transaction_id > 0
@@ -91,7 +91,7 @@ async def test_a_session_started_offline_gets_its_transaction_id_on_replay(simul
         assert payload.get("transactionId", 1) > 0
 
 
-async def test_an_offline_start_needs_the_card_in_the_authorization_cache(simulation: Simulation):
+async def test_an_offline_start_needs_the_card_in_the_authorization_cache(simulation: Simulation) -> None:
     charger, _ = await simulation.charger()
     await charger.go_offline()
     with pytest.raises(AuthorizationRejected):
@@ -99,7 +99,7 @@ async def test_an_offline_start_needs_the_card_in_the_authorization_cache(simula
     assert charger.connectors[1].transaction is None and len(charger.queue) == 0
 
 
-async def test_the_charging_loop_keeps_charging_through_an_outage(simulation: Simulation):
+async def test_the_charging_loop_keeps_charging_through_an_outage(simulation: Simulation) -> None:
     charger, cp = await simulation.charger(auto_charge=True, meter_interval=0.1, charge_seconds=0.4,
                                            idle_seconds=0.1)
     charger.start_charging_loop()
@@ -107,7 +107,7 @@ async def test_the_charging_loop_keeps_charging_through_an_outage(simulation: Si
     await charger.go_offline()
     done_offline = charger.stats.sessions_completed
     await eventually(lambda: charger.stats.sessions_completed >= done_offline + 2, what="sessions while offline")
-    charger.go_online()
+    await charger.go_online()
     await charger.wait_ready(15)
     await charger.stop(timeout=10)
     assert len(charger.queue) == 0

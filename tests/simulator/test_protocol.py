@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from chargeplane.simulator import CallTimeout, ChargerOptions, SimulatedCharger
-from tests.simulator.scripted import Reply, ScriptedCentralSystem
+from tests.simulator.scripted import DEFAULT, Default, Reply, ScriptedCentralSystem
 from tests.simulator.support import FAST, eventually
 
 
@@ -27,13 +27,13 @@ async def _booted(charger: SimulatedCharger) -> SimulatedCharger:
     return charger
 
 
-async def test_internal_error_is_retried_and_other_call_errors_drop_the_message():
-    failures = {"StartTransaction": [("InternalError", "db hiccup")],
+async def test_internal_error_is_retried_and_other_call_errors_drop_the_message() -> None:
+    failures: dict[str, list[Reply]] = {"StartTransaction": [("InternalError", "db hiccup")],
                 "MeterValues": [("GenericError", "not today")]}
 
-    async def script(action: str, payload: dict[str, Any]) -> Reply | type[NotImplemented]:
+    async def script(action: str, payload: dict[str, Any]) -> Reply | Default:
         queue = failures.get(action)
-        return queue.pop(0) if queue else NotImplemented
+        return queue.pop(0) if queue else DEFAULT
 
     async with ScriptedCentralSystem(script) as csms:
         charger = await _booted(_charger(csms.url))
@@ -53,9 +53,9 @@ async def test_internal_error_is_retried_and_other_call_errors_drop_the_message(
     assert charger.stats.call_errors_received == 2
 
 
-async def test_a_start_refused_for_good_takes_its_meter_values_and_stop_with_it():
-    async def script(action: str, payload: dict[str, Any]) -> Reply | type[NotImplemented]:
-        return ("PropertyConstraintViolation", "no") if action == "StartTransaction" else NotImplemented
+async def test_a_start_refused_for_good_takes_its_meter_values_and_stop_with_it() -> None:
+    async def script(action: str, payload: dict[str, Any]) -> Reply | Default:
+        return ("PropertyConstraintViolation", "no") if action == "StartTransaction" else DEFAULT
 
     async with ScriptedCentralSystem(script) as csms:
         charger = await _booted(_charger(csms.url))
@@ -70,9 +70,9 @@ async def test_a_start_refused_for_good_takes_its_meter_values_and_stop_with_it(
     assert charger.stats.queued_dropped == 3
 
 
-async def test_an_unanswered_transaction_message_is_tried_a_limited_number_of_times():
-    async def script(action: str, payload: dict[str, Any]) -> Reply | type[NotImplemented]:
-        return None if action == "StopTransaction" else NotImplemented
+async def test_an_unanswered_transaction_message_is_tried_a_limited_number_of_times() -> None:
+    async def script(action: str, payload: dict[str, Any]) -> Reply | Default:
+        return None if action == "StopTransaction" else DEFAULT
 
     async with ScriptedCentralSystem(script) as csms:
         charger = await _booted(_charger(csms.url, call_timeout=0.2))
@@ -87,10 +87,10 @@ async def test_an_unanswered_transaction_message_is_tried_a_limited_number_of_ti
     assert charger.stats.timeouts == 3 and charger.stats.queued_dropped == 1
 
 
-async def test_never_more_than_one_call_of_its_own_outstanding():
-    async def slow(action: str, payload: dict[str, Any]) -> Reply | type[NotImplemented]:
+async def test_never_more_than_one_call_of_its_own_outstanding() -> None:
+    async def slow(action: str, payload: dict[str, Any]) -> Reply | Default:
         await asyncio.sleep(0.02)
-        return NotImplemented
+        return DEFAULT
 
     async with ScriptedCentralSystem(slow) as csms:
         charger = await _booted(_charger(csms.url, meter_interval=0.01))
@@ -106,7 +106,7 @@ async def test_never_more_than_one_call_of_its_own_outstanding():
     assert len(csms.actions("MeterValues")) == tx.meter_value_messages
 
 
-async def test_answers_to_calls_the_charger_does_not_know_or_cannot_read():
+async def test_answers_to_calls_the_charger_does_not_know_or_cannot_read() -> None:
     async with ScriptedCentralSystem() as csms:
         charger = await _booted(_charger(csms.url))
         assert (await csms.call("FlyToTheMoon", {}))[2] == "NotImplemented"
@@ -123,13 +123,13 @@ async def test_answers_to_calls_the_charger_does_not_know_or_cannot_read():
     assert charger.stats.call_errors_sent == 5
 
 
-async def test_a_late_answer_after_a_timeout_is_not_taken_for_the_next_one():
-    delays = {"Heartbeat": [0.4]}
+async def test_a_late_answer_after_a_timeout_is_not_taken_for_the_next_one() -> None:
+    delays: dict[str, list[float]] = {"Heartbeat": [0.4]}
 
-    async def script(action: str, payload: dict[str, Any]) -> Reply | type[NotImplemented]:
+    async def script(action: str, payload: dict[str, Any]) -> Reply | Default:
         if delays.get(action):
             await asyncio.sleep(delays[action].pop(0))
-        return NotImplemented
+        return DEFAULT
 
     async with ScriptedCentralSystem(script) as csms:
         charger = await _booted(_charger(csms.url, call_timeout=0.2))

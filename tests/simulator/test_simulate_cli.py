@@ -29,7 +29,7 @@ async def _simulate(*args: str, interrupt_when: str | None = None) -> tuple[int,
     return process.returncode, seen + out.decode() + err.decode()
 
 
-async def test_simulate_registers_its_chargers_and_charges(simulation: Simulation):
+async def test_simulate_registers_its_chargers_and_charges(simulation: Simulation) -> None:
     prefix, tag = f"CLI{uuid.uuid4().hex[:6]}", f"C{uuid.uuid4().hex[:8]}"
     common = ["--url", simulation.app.ws_url, "--chargers", "2", "--identity-prefix", prefix,
               "--password", "cli-password-1", "--id-tag", tag, "--id-tag-per-charger",
@@ -57,6 +57,6 @@ async def test_simulate_registers_its_chargers_and_charges(simulation: Simulatio
     assert "0 created, 4 already there" in output and "done:" in output
 
 
-async def test_simulate_refuses_nonsense_arguments():
+async def test_simulate_refuses_nonsense_arguments() -> None:
     code, output = await _simulate("--url", "http://wrong", "--password", "p-123456789")
     assert code != 0 and "--url must start with ws://" in output

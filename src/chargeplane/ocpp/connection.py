@@ -146,9 +146,11 @@ class Connection:
         reply = frames.encode_error(unique_id, err.code, err.description, err.details)
         log.info("%s: CALLERROR %s to %s: %s", self.identity, err.code, action or "an unreadable frame",
                  err.description)
-        await self._send(reply)
+        # Logged before it leaves, like a CALLRESULT: whoever reads the message log after the charger got
+        # its answer finds the exchange there.
         await self._record(direction="in", unique_id=unique_id, action=action, request=request, response=reply,
                            outcome="CallError", created_at=self.last_seen)
+        await self._send(reply)
 
     def _on_reply(self, frame: frames.CallResult | frames.CallError) -> None:
         pending = self._pending

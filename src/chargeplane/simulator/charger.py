@@ -159,6 +159,11 @@ class SimulatedCharger(Station):
                             "%s: handshake refused (%s); retrying with backoff", self.identity, refused.reason)
                     await self._back_off(failures)
                     continue
+                except Exception:  # whatever else breaks a connection attempt must not end the supervisor
+                    failures += 1
+                    log.exception("%s: connecting failed", self.identity)
+                    await self._back_off(failures)
+                    continue
                 link = self._link
                 assert link is not None
             if not self.accepted and not await self._boot_until_accepted(link):
@@ -215,8 +220,11 @@ class SimulatedCharger(Station):
             link.abort()
             await link.wait_closed()
 
-    def go_online(self) -> None:
-        """The network is back: reconnect (at once), boot, and replay what was queued."""
+    async def go_online(self) -> None:
+        """The network is back: reconnect at once, boot, replay what was queued (`wait_ready` waits for it)."""
+        self._allow_online()
+
+    def _allow_online(self) -> None:
         self._online_allowed.set()
         self.start()
 
@@ -239,7 +247,7 @@ class SimulatedCharger(Station):
             await asyncio.sleep(self.options.reboot_seconds)
         finally:
             self._rebooting = False
-            self.go_online()
+            self._allow_online()
 
     # ---- messages ---------------------------------------------------------------------------------
 
@@ -300,10 +308,8 @@ class SimulatedCharger(Station):
 
     async def stop(self, *, graceful: bool = True, timeout: float = 5.0) -> None:
         """Stop everything. Gracefully: running transactions end (reason Other) and have `timeout` to leave."""
-        for name in ("_autocharge",):
-            task = getattr(self, name)
-            if task is not None:
-                task.cancel()
+        if self._autocharge is not None:
+            self._autocharge.cancel()  # no new sessions from here on
         if graceful:
             with contextlib.suppress(TimeoutError, LinkError):
                 async with asyncio.timeout(timeout):
@@ -332,8 +338,8 @@ class SimulatedCharger(Station):
         async def guarded() -> None:
             try:
                 await work()
-            except (LinkError, asyncio.CancelledError):
-                pass
+            except LinkError:
+                pass  # offline or unanswered: what it said is lost or queued, as the station decided
             except Exception:
                 log.exception("%s: background work failed", self.identity)
 

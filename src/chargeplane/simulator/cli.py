@@ -23,7 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--id-tag", default="SIMTAG", help="the card the chargers charge with (default SIMTAG)")
     parser.add_argument("--id-tag-per-charger", action="store_true",
                         help="charger n uses TAG-n: servers refuse one card on two chargers at once (ConcurrentTx)")
-    parser.add_argument("--connectors", type=int, default=1, help="connectors per charger (default 1)")
+    parser.add_argument("--connectors", type=int, default=1,
+                        help="connectors per charger (default 1; the charging loop uses connector 1)")
     parser.add_argument("--meter-interval", type=float, default=60.0, help="seconds between MeterValues")
     parser.add_argument("--charge-seconds", type=float, default=600.0, help="length of each session")
     parser.add_argument("--idle-seconds", type=float, default=120.0, help="rest between sessions")

@@ -121,7 +121,7 @@ class Station:
         return sum(1 for c in self.connectors.values() if c.transaction is not None)
 
     def _idle_status(self, connector: Connector) -> str:
-        if connector.status == FAULTED:
+        if connector.error_code != "NoError":
             return FAULTED
         return AVAILABLE if connector.operative and self.operative else UNAVAILABLE
 
@@ -150,16 +150,16 @@ class Station:
     async def set_fault(self, connector_id: int, error_code: str = "OtherError") -> None:
         """The connector fails: a running transaction stops (reason Other) and it reports Faulted."""
         connector = self.connector(connector_id)
+        connector.error_code = error_code  # first, so that the stop below ends in Faulted, not Available
         if connector.transaction is not None:
             await self.stop_transaction(connector_id, reason="Other")
-        connector.status, connector.error_code = FAULTED, error_code
-        await self.send_status(connector_id)
+        else:
+            await self._set_status(connector, FAULTED)
 
     async def clear_fault(self, connector_id: int) -> None:
         connector = self.connector(connector_id)
         connector.error_code = "NoError"
-        connector.status = AVAILABLE if connector.operative and self.operative else UNAVAILABLE
-        await self.send_status(connector_id)
+        await self._set_status(connector, self._idle_status(connector))
 
     # ---- authorization ----------------------------------------------------------------------------
 
@@ -362,7 +362,7 @@ class Station:
             if scheduled:
                 self.scheduled_operative = operative
             else:
-                self.operative = operative
+                self.operative, self.scheduled_operative = operative, None
                 changed.append(0)
         for connector in targets:
             if connector.transaction is None and not connector.starting:

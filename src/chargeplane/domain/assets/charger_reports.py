@@ -95,6 +95,9 @@ def record_status(
                "vendor_error_code": vendor_error_code}
     uow.session.add(StatusChange(charge_point_id=charge_point_id, connector_id=connector_id, status_at=status_at,
                                  received_at=received_at, **details))
+    # A charger's clock may run ahead: a report counts as no later than its arrival, or one stamped in the
+    # future would hide every true report until then.
+    status_at = min(status_at, received_at)
     connector = uow.session.scalar(
         select(Connector).where(Connector.charge_point_id == charge_point_id, Connector.connector_id == connector_id)
     )
