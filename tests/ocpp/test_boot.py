@@ -3,6 +3,7 @@ reconnecting without a boot, and an operator accepting a Pending charger."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -148,3 +149,29 @@ async def test_rejecting_a_connected_charger_closes_it_and_its_next_boot_is_reje
     assert (await again.boot())["status"] == "Rejected"
     assert (await again.error("Heartbeat", {}))[2] == "SecurityError"
     assert (await command(tenant.api, charger.cp_id, "reset", {"type": "Soft"})).status_code == 409
+
+
+async def test_a_pending_charger_may_send_what_it_was_triggered_to_send(fleet: Fleet, tenant: TenantHandle) -> None:
+    """§4.2: a Pending charge point sends nothing of its own accord, except what the central system asked for
+    with TriggerMessage.req; and only once per request."""
+    charger = await fleet.raw(registration_status="pending")
+    assert (await charger.error("StatusNotification", status_payload(1, "Available")))[2] == "SecurityError"
+    command_task = asyncio.create_task(command(tenant.api, charger.cp_id, "trigger-message",
+                                               {"requestedMessage": "StatusNotification", "connectorId": 1}))
+    call = await charger.next_call()
+    assert call[2] == "TriggerMessage"
+    await charger.reply(call[1], {"status": "Accepted"})
+    assert (await command_task).status_code == 200
+    assert await charger.result("StatusNotification", status_payload(1, "Available")) == {}
+    assert (await charger.error("StatusNotification", status_payload(1, "Available")))[2] == "SecurityError"
+    assert (await charger.error("Heartbeat", {}))[2] == "SecurityError"
+
+
+async def test_an_accepted_charger_set_back_to_pending_must_boot_again(fleet: Fleet, tenant: TenantHandle) -> None:
+    charger = await fleet.raw()
+    await tenant.api.patch(f"{API}/charge-points/{charger.cp_id}", json={"registration_status": "pending"})
+    assert await charger.closed_code() == 4001
+    again = await RawCharger.connect(fleet.app.ws_url, charger.identity)
+    fleet.track(again)
+    assert (await again.error("Heartbeat", {}))[2] == "SecurityError"
+    assert (await again.boot())["status"] == "Pending"

@@ -167,15 +167,21 @@ async def test_authorize_ignores_the_case_of_the_id_tag(fleet: Fleet, tenant: Te
         assert (await charger.result("Authorize", {"idTag": sent}))["idTagInfo"]["status"] == "Accepted", sent
 
 
-async def test_a_token_charging_elsewhere_is_concurrent_until_its_session_stops(fleet: Fleet,
-                                                                                tenant: TenantHandle) -> None:
+async def test_authorize_answers_the_tokens_own_status_while_it_charges_elsewhere(fleet: Fleet,
+                                                                                  tenant: TenantHandle) -> None:
+    """OCPP 1.6 §7.2: ConcurrentTx is "only relevant for a StartTransaction.req"; Authorize answers the token's
+    own status (a driver may present the card to stop, or a sibling card). The start is what is refused."""
     await add_token(tenant.api, "BUSY-CARD")
     first = await fleet.raw()
     second = await fleet.raw()
     started = await start(first, id_tag="BUSY-CARD", meter_start=0)
-    assert (await second.result("Authorize", {"idTag": "BUSY-CARD"}))["idTagInfo"]["status"] == "ConcurrentTx"
+    assert (await second.result("Authorize", {"idTag": "BUSY-CARD"}))["idTagInfo"]["status"] == "Accepted"
+    refused = await start(second, id_tag="busy-card", meter_start=0)
+    assert refused["idTagInfo"]["status"] == "ConcurrentTx"
     await stop(first, transaction_id=started["transactionId"], meter_stop=100)
-    assert (await second.result("Authorize", {"idTag": "busy-card"}))["idTagInfo"]["status"] == "Accepted"
+    await stop(second, transaction_id=refused["transactionId"], meter_stop=0)
+    third = await start(second, id_tag="BUSY-CARD", meter_start=0)
+    assert third["idTagInfo"]["status"] == "Accepted"
 
 
 async def test_data_transfer_from_an_unknown_vendor(fleet: Fleet) -> None:

@@ -26,6 +26,10 @@ class ChargerRejected(ChargerCallFailed):
     """OCPP forbids sending anything to a charger whose boot was rejected."""
 
 
+class ChargerPending(ChargerCallFailed):
+    """OCPP 1.6 §4.2: some commands (remote start and stop) must wait until the charger is accepted."""
+
+
 class ChargerTimeout(ChargerCallFailed):
     pass
 

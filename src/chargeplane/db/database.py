@@ -39,6 +39,7 @@ class _Job(Generic[T]):
     result: Any = None
     error: BaseException | None = None
     events: list[Any] = field(default_factory=list)
+    callbacks: list[Callable[[], None]] = field(default_factory=list)
 
 
 class Database:
@@ -120,18 +121,28 @@ class Database:
                 self.units += len(batch)
                 events: list[Any] = []
                 for job in batch:
+                    if job.error is None:
+                        _run_callbacks(job.callbacks)
+                        events.extend(job.events)
                     if job.future.done():
                         continue  # the caller went away (cancelled); its work is committed anyway
                     if job.error is not None:
                         job.future.set_exception(job.error)
                     else:
                         job.future.set_result(job.result)
-                        events.extend(job.events)
                 if events:
                     try:
                         self.on_commit(events)
                     except Exception:
                         log.exception("publishing %d events failed", len(events))
+
+
+def _run_callbacks(callbacks: list[Callable[[], None]]) -> None:
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:
+            log.exception("an after-commit callback failed")
 
 
 def _run_batch(session: Session, batch: list[_Job[Any]]) -> None:
@@ -143,7 +154,7 @@ def _run_batch(session: Session, batch: list[_Job[Any]]) -> None:
             with session.begin_nested():
                 job.result = job.fn(uow)
                 session.flush()
-            job.events = uow.events
+            job.events, job.callbacks = uow.events, uow.callbacks
             deferred.extend(uow.deferred)
         except Exception as exc:  # this unit is rolled back to its savepoint; the others go on
             job.error = exc

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
@@ -17,13 +17,19 @@ from chargeplane.db.tenancy import stamp_rows
 
 
 class UnitOfWork:
-    __slots__ = ("deferred", "events", "scope", "session")
+    __slots__ = ("callbacks", "deferred", "events", "scope", "session")
 
     def __init__(self, session: Session, scope: Scope) -> None:
         self.session = session
         self.scope = scope
         self.events: list[Any] = []
+        self.callbacks: list[Callable[[], None]] = []
         self.deferred = BulkInserts()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` on the event loop once this unit is committed (never if it is not): for
+        in-memory state that must agree with the database, such as a cache of what was just written."""
+        self.callbacks.append(callback)
 
     def insert_later(self, table: Table, rows: Sequence[dict[str, Any]], *,
                      ignore_conflicts_on: tuple[str, ...] = ()) -> None:

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from chargeplane.config import Settings
 from chargeplane.db import UnitOfWork
+from chargeplane.domain.sessions.known import KnownSessions
 from chargeplane.ocpp.schemas import SchemaSet
 
 
@@ -23,6 +24,7 @@ class CallContext:
     received_at: datetime
     settings: Settings
     set_boot_status: Callable[[str], None]
+    known_sessions: KnownSessions
     after_commit: list[Callable[[], None]] = field(default_factory=list)
 
 

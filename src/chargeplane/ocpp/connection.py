@@ -18,6 +18,7 @@ from chargeplane.bus import (
     ChargerBusy,
     ChargerCallError,
     ChargerNotConnected,
+    ChargerPending,
     ChargerRejected,
     ChargerReplyInvalid,
     ChargerTimeout,
@@ -28,6 +29,7 @@ from chargeplane.db import Database, Scope, UnitOfWork, utcnow
 from chargeplane.domain.assets import charger_reports
 from chargeplane.domain.chargerlog.service import record_exchange
 from chargeplane.domain.errors import DomainError
+from chargeplane.domain.sessions.known import KnownSessions
 from chargeplane.ocpp import frames
 from chargeplane.ocpp.adapter import Adapter, CallContext
 from chargeplane.ocpp.errors import (
@@ -78,6 +80,9 @@ class Connection:
         self.closed = False
         self._send_lock = asyncio.Lock()
         self._call_lock = asyncio.Lock()
+        self.known_sessions = KnownSessions(charge_point_id)
+        # Messages a Pending charger was asked for with TriggerMessage; OCPP 1.6 §4.2 lets it send those.
+        self._triggered: set[str] = set()
         self._pending: tuple[str, asyncio.Future[frames.CallResult | frames.CallError]] | None = None
 
     # ---- frames from the charger -------------------------------------------------------------
@@ -97,14 +102,15 @@ class Connection:
     async def _on_call(self, call: frames.Call, text: str) -> None:
         received_at = self.last_seen
         ctx = CallContext(self.charge_point_id, self.tenant_id, self.identity, received_at, self.settings,
-                          self.set_boot_status)
+                          self.set_boot_status, self.known_sessions)
         try:
             handler = self.adapter.handlers.get(call.action)
             if handler is None:
                 if call.action in self.adapter.schemas.actions:
                     raise CallErrorReply(NOT_SUPPORTED, f"{call.action} is not supported by this central system")
                 raise CallErrorReply(NOT_IMPLEMENTED, "unknown action")
-            if call.action != "BootNotification" and self.boot_status != "Accepted":
+            if call.action != "BootNotification" and self.boot_status != "Accepted" \
+                    and not self._was_triggered(call.action):
                 raise CallErrorReply(SECURITY_ERROR, "the charge point has not been accepted (BootNotification)")
             self.adapter.schemas.check_request(call.action, call.payload)
             if frames.ESCAPED_NUL in text and frames.holds_nul(call.payload):
@@ -160,6 +166,12 @@ class Connection:
             return
         pending[1].set_result(frame)
 
+    def _was_triggered(self, action: str) -> bool:
+        if self.boot_status == "Pending" and action in self._triggered:
+            self._triggered.discard(action)
+            return True
+        return False
+
     # ---- our CALLs to the charger -------------------------------------------------------------
 
     async def call(self, action: str, payload: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:
@@ -171,7 +183,7 @@ class Connection:
         if action not in self.adapter.command_actions:
             raise InvalidCommand(f"{action} is not a command a central system sends")
         if self.boot_status == "Pending" and action in self.adapter.not_while_pending:
-            raise ChargerRejected(f"{self.identity} is Pending; {action} may be sent only once it is accepted")
+            raise ChargerPending(f"{self.identity} is Pending; {action} may be sent only once it is accepted")
         try:
             self.adapter.schemas.check_request(action, payload)
         except CallErrorReply as err:
@@ -182,9 +194,12 @@ class Connection:
         except TimeoutError:
             raise ChargerBusy(f"another command to {self.identity} is still outstanding") from None
         try:
-            return await self._call_locked(action, payload, timeout)
+            result = await self._call_locked(action, payload, timeout)
         finally:
             self._call_lock.release()
+        if action == "TriggerMessage" and result.get("status") == "Accepted" and self.boot_status == "Pending":
+            self._triggered.add(str(payload.get("requestedMessage")))
+        return result
 
     async def _call_locked(self, action: str, payload: dict[str, Any], timeout: float) -> dict[str, Any]:
         unique_id = str(uuid.uuid4())

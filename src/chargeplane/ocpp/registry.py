@@ -78,8 +78,9 @@ class Registry:
         connection = self._by_id.get(event.charge_point_id)
         if connection is None:
             return
-        if event.deleted or event.registration_status == "rejected" or event.password_changed:
-            # Rejected or removed: nothing more may be said to it. A new password: it must log in again.
+        if event.deleted or event.registration_status in ("rejected", "pending") or event.password_changed:
+            # Removed, or no longer accepted: it must boot again to learn so. A new password: it must log in
+            # again with it.
             self._spawn(connection.close(CLOSE_REMOVED, "the operator changed this charge point's registration"))
         elif event.registration_status == "accepted" and connection.boot_status != "Accepted":
             # Accepted while it waits as Pending: ask it to boot again now rather than at its next retry.

@@ -54,7 +54,6 @@ class SchemaSet:
         validator: Validator | None = None
         if path.is_file():
             schema = orjson.loads(path.read_bytes())
-            schema.pop("$schema", None)
             validator = fastjsonschema.compile(schema)
         self._validators[name] = validator
         return validator

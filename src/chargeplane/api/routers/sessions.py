@@ -10,6 +10,7 @@ from chargeplane.api.deps import DEFAULT_LIMIT, Cursor, Limit, TenancyDep
 from chargeplane.api.pagination import Page, decode_cursor, page
 from chargeplane.db import UnitOfWork
 from chargeplane.domain.sessions import queries
+from chargeplane.domain.sessions.models import ChargingSession
 from chargeplane.domain.sessions.schemas import (
     MeterValueRead,
     SessionDetail,
@@ -38,17 +39,25 @@ async def list_sessions(
     where = queries.SessionFilter(charge_point_id=charge_point_id, id_tag=id_tag, id_token_id=id_token_id,
                                   state=state, status=status, started_from=started_from, started_to=started_to)
     after = decode_cursor(cursor)
-    rows = await t.read(lambda uow: [SessionRead.model_validate(s) for s in
-                                     queries.list_sessions(uow, where=where, limit=limit, after=after)])
+    rows = await t.read(lambda uow: _reads(uow, queries.list_sessions(uow, where=where, limit=limit, after=after)))
     return page(rows, rows, limit)
+
+
+def _reads(uow: UnitOfWork, sessions: list[ChargingSession]) -> list[SessionRead]:
+    """Stored sessions, with the energy so far of those still running."""
+    running = queries.running_energy(uow, sessions)
+    reads = [SessionRead.model_validate(s) for s in sessions]
+    for read in reads:
+        if read.id in running:
+            read.energy_wh = running[read.id]
+    return reads
 
 
 @router.get("/{session_id}", response_model=SessionDetail, operation_id="get_session")
 async def get_session(session_id: uuid.UUID, t: TenancyDep) -> SessionDetail:
     def unit(uow: UnitOfWork) -> SessionDetail:
-        session = queries.get_session(uow, session_id)
+        session = _reads(uow, [queries.get_session(uow, session_id)])[0]
         values = [MeterValueRead.model_validate(v) for v in queries.get_meter_values(uow, session_id)]
-        return SessionDetail.model_validate({**SessionRead.model_validate(session).model_dump(),
-                                             "meter_values": values})
+        return SessionDetail.model_validate({**session.model_dump(), "meter_values": values})
 
     return await t.read(unit)

@@ -9,13 +9,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 
 from chargeplane.db import UnitOfWork
 from chargeplane.domain.assets.events import ConnectorStatusChanged
 from chargeplane.domain.assets.models import ChargePoint, Connector, StatusChange
 from chargeplane.domain.assets.service import register_charge_point
 from chargeplane.domain.errors import NotFound
+
+STATUS_CHANGES: Table = StatusChange.__table__  # type: ignore[assignment]
 
 BOOT_STATUS_FOR_REGISTRATION = {"accepted": "Accepted", "pending": "Pending", "rejected": "Rejected"}
 
@@ -93,8 +95,8 @@ def record_status(
     so that a replayed old report does not overwrite a newer one."""
     details = {"status": status, "error_code": error_code, "info": info, "vendor_id": vendor_id,
                "vendor_error_code": vendor_error_code}
-    uow.session.add(StatusChange(charge_point_id=charge_point_id, connector_id=connector_id, status_at=status_at,
-                                 received_at=received_at, **details))
+    uow.insert_later(STATUS_CHANGES, [{"charge_point_id": charge_point_id, "connector_id": connector_id,
+                                       "status_at": status_at, "received_at": received_at, **details}])
     # A charger's clock may run ahead: a report counts as no later than its arrival, or one stamped in the
     # future would hide every true report until then.
     status_at = min(status_at, received_at)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from chargeplane.db import UnitOfWork
 from chargeplane.domain.errors import NotFound
 from chargeplane.domain.sessions.models import ChargingSession, MeterValue
+from chargeplane.domain.sessions.samples import ENERGY_REGISTER, Sample
 from chargeplane.domain.tokens.service import uid_key
 
 
@@ -62,3 +63,26 @@ def get_meter_values(uow: UnitOfWork, session_id: uuid.UUID) -> list[MeterValue]
     return list(uow.session.scalars(
         select(MeterValue).where(MeterValue.session_id == session_id).order_by(MeterValue.timestamp, MeterValue.id)
     ))
+
+
+def running_energy(uow: UnitOfWork, sessions: list[ChargingSession]) -> dict[uuid.UUID, int]:
+    """Energy so far of sessions that have not stopped: the latest import register minus the start.
+
+    Computed when read rather than written with every MeterValues: reads are rare, meter values are not.
+    """
+    energy: dict[uuid.UUID, int] = {}
+    for session in sessions:
+        if session.state == "completed" or session.meter_start_wh is None:
+            continue
+        rows = uow.session.execute(
+            select(MeterValue.timestamp, MeterValue.value, MeterValue.measurand, MeterValue.phase,
+                   MeterValue.location, MeterValue.format, MeterValue.unit)
+            .where(MeterValue.session_id == session.id, MeterValue.phase.is_(None),
+                   (MeterValue.measurand.is_(None)) | (MeterValue.measurand == ENERGY_REGISTER))
+            .order_by(MeterValue.timestamp.desc(), MeterValue.id.desc()).limit(10)
+        )
+        readings = (Sample(r.timestamp, r.value, None, r.format, r.measurand, r.phase, r.location, r.unit)
+                    .energy_register_wh() for r in rows)
+        latest = next((wh for wh in readings if wh is not None), None)
+        energy[session.id] = max(0, latest - session.meter_start_wh) if latest is not None else 0
+    return energy

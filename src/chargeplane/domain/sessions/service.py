@@ -11,18 +11,18 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from chargeplane.db import UnitOfWork
-from chargeplane.db.upsert import insert_ignoring_duplicates
 from chargeplane.domain.assets.models import ChargePoint
 from chargeplane.domain.errors import NotFound
 from chargeplane.domain.sessions.events import SessionStarted, SessionStopped
-from chargeplane.domain.sessions.models import ChargingSession, MeterValue
+from chargeplane.domain.sessions.known import KnownSessions, SessionRef
+from chargeplane.domain.sessions.meter_values import store_samples
+from chargeplane.domain.sessions.models import ChargingSession
 from chargeplane.domain.sessions.rules import energy_and_anomalies
 from chargeplane.domain.sessions.samples import Sample
 from chargeplane.domain.tokens.service import Authorization, authorize_token
@@ -30,9 +30,10 @@ from chargeplane.domain.tokens.service import Authorization, authorize_token
 MAX_TRANSACTION_ID = 2**31 - 1  # OCPP 1.6 transactionId is a JSON integer; stay in int32 for chargers
 
 
-def authorize(uow: UnitOfWork, *, id_tag: str, at: datetime, exclude_session_id: uuid.UUID | None = None
-              ) -> Authorization:
-    """The token's own status, and ConcurrentTx when it is already charging somewhere."""
+def authorize_start(uow: UnitOfWork, *, id_tag: str, at: datetime, exclude_session_id: uuid.UUID | None = None
+                    ) -> Authorization:
+    """For a start: the token's own status, or ConcurrentTx when it is already charging elsewhere.
+    (OCPP 1.6 gives ConcurrentTx only to StartTransaction; Authorize answers the token's own status.)"""
     auth = authorize_token(uow, uid=id_tag, at=at)
     if auth.accepted and auth.token_id is not None:
         query = select(ChargingSession.id).where(
@@ -62,6 +63,7 @@ def start_session(
     started_at: datetime,
     received_at: datetime,
     reservation_id: int | None = None,
+    known: KnownSessions | None = None,
 ) -> StartResult:
     s = uow.session
     existing = s.scalar(select(ChargingSession).where(
@@ -71,13 +73,13 @@ def start_session(
     ))
     if existing is not None:  # a re-sent StartTransaction: same answer, nothing new
         assert existing.transaction_id is not None
-        auth = authorize(uow, id_tag=id_tag, at=started_at, exclude_session_id=existing.id)
+        auth = authorize_start(uow, id_tag=id_tag, at=started_at, exclude_session_id=existing.id)
         return StartResult(existing.transaction_id, auth, existing.id)
 
     identity = s.scalar(select(ChargePoint.identity).where(ChargePoint.id == charge_point_id))
     if identity is None:
         raise NotFound("charge point not found")
-    auth = authorize(uow, id_tag=id_tag, at=started_at)
+    auth = authorize_start(uow, id_tag=id_tag, at=started_at)
     # A new start on a connector that still has an open session: that one's stop was lost.
     s.execute(
         update(ChargingSession)
@@ -89,12 +91,14 @@ def start_session(
     session = ChargingSession(
         charge_point_id=charge_point_id, charge_point_identity=identity, connector_id=connector_id,
         id_tag=id_tag, id_token_id=auth.token_id, id_tag_status=auth.status, reservation_id=reservation_id,
-        meter_start_wh=meter_start_wh, started_at=started_at, start_received_at=received_at, energy_wh=0,
+        meter_start_wh=meter_start_wh, started_at=started_at, start_received_at=received_at,
         state="active", status="normal",
     )
     if meter_start_wh < 0:
         session.status, session.status_reason = "abnormal", "negative meter start"
     session.transaction_id = _insert_with_new_transaction_id(s, session)
+    if known is not None:
+        known.remember_after_commit(uow, SessionRef(session.id, session.transaction_id, "active"))
     uow.publish(SessionStarted(uow.tenant_id, session.id, charge_point_id, connector_id, session.transaction_id,
                                started_at))
     return StartResult(session.transaction_id, auth, session.id)
@@ -132,6 +136,7 @@ def stop_session(
     id_tag: str | None = None,
     reason: str | None = None,
     transaction_data: list[tuple[int | None, Sample]] | None = None,
+    known: KnownSessions | None = None,
 ) -> StopResult:
     s = uow.session
     reason = reason or "Local"  # OCPP 1.6: an absent reason means Local
@@ -154,15 +159,16 @@ def stop_session(
             reasons = [session.status_reason] if session.status == "abnormal" and session.status_reason else []
             session.status, session.status_reason = "abnormal", "; ".join(reasons + problems)
         s.flush()
+        if known is not None:
+            known.remember_after_commit(uow, SessionRef(session.id, transaction_id, "completed"))
         uow.publish(SessionStopped(uow.tenant_id, session.id, charge_point_id, session.transaction_id,
                                    session.energy_wh, session.status, stopped_at))
     # else: a re-sent StopTransaction for a completed session changes nothing.
     if transaction_data:
         # Samples that name no connector were taken on the transaction's own.
-        samples: list[tuple[int | None, Sample]] = [
-            (session.connector_id if connector is None else connector, x) for connector, x in transaction_data]
-        _store_samples(s, charge_point_id=charge_point_id, session_id=session.id,
-                       transaction_id=transaction_id, samples=samples, received_at=received_at)
+        samples = [(session.connector_id if connector is None else connector, x) for connector, x in transaction_data]
+        store_samples(uow, charge_point_id=charge_point_id, session_id=session.id, transaction_id=transaction_id,
+                      samples=samples, received_at=received_at)
     return StopResult(session.id, auth)
 
 
@@ -201,43 +207,12 @@ def _record_orphan_stop(uow: UnitOfWork, *, charge_point_id: uuid.UUID, transact
     return session
 
 
-def record_meter_values(
-    uow: UnitOfWork,
-    *,
-    charge_point_id: uuid.UUID,
-    connector_id: int,
-    transaction_id: int | None,
-    samples: list[Sample],
-    received_at: datetime,
-) -> None:
-    s = uow.session
-    session = _find_own_session(s, charge_point_id, transaction_id) if transaction_id is not None else None
-    _store_samples(s, charge_point_id=charge_point_id, session_id=session.id if session else None,
-                   transaction_id=transaction_id, samples=[(connector_id, x) for x in samples],
-                   received_at=received_at)
-    if session is not None and session.state == "active" and session.meter_start_wh is not None:
-        registers = [r for r in (x.energy_register_wh() for x in samples) if r is not None]
-        if registers:  # the running energy, for live display; the stop sets the final figure
-            session.energy_wh = max(session.energy_wh or 0, max(registers) - session.meter_start_wh)
-
-
-def _store_samples(s: Session, *, charge_point_id: uuid.UUID, session_id: uuid.UUID | None,
-                   transaction_id: int | None, samples: list[tuple[int | None, Sample]], received_at: datetime
-                   ) -> None:
-    rows: list[dict[str, Any]] = []
-    for connector_id, x in samples:
-        connector = connector_id or 0
-        rows.append({
-            "session_id": session_id, "charge_point_id": charge_point_id, "connector_id": connector,
-            "transaction_id": transaction_id, "timestamp": x.timestamp, "value": x.value, "context": x.context,
-            "format": x.format, "measurand": x.measurand, "phase": x.phase, "location": x.location,
-            "unit": x.unit, "sample_key": x.key(connector), "received_at": received_at,
-        })
-    insert_ignoring_duplicates(s, MeterValue, rows, unique=("charge_point_id", "sample_key"))
-
-
-def interrupt_open_sessions(uow: UnitOfWork, *, charge_point_id: uuid.UUID, at: datetime) -> int:
-    """The charger rebooted: what was running is interrupted; a late StopTransaction still completes it."""
+def interrupt_open_sessions(uow: UnitOfWork, *, charge_point_id: uuid.UUID, at: datetime,
+                            known: KnownSessions | None = None) -> int:
+    """The charger rebooted: what was running is interrupted. A late StopTransaction still completes it,
+    and a MeterValues naming it shows it was not interrupted after all."""
+    if known is not None:
+        known.forget_all_after_commit(uow)
     result = uow.session.execute(
         update(ChargingSession)
         .where(ChargingSession.charge_point_id == charge_point_id, ChargingSession.state == "active")

@@ -10,8 +10,9 @@ from typing import Any
 from chargeplane.db import UnitOfWork
 from chargeplane.domain.assets import charger_reports
 from chargeplane.domain.sessions import service as sessions
+from chargeplane.domain.sessions.meter_values import record_meter_values
 from chargeplane.domain.sessions.samples import Sample
-from chargeplane.domain.tokens.service import Authorization
+from chargeplane.domain.tokens.service import Authorization, authorize_token
 from chargeplane.ocpp.adapter import CallContext, Handler
 from chargeplane.ocpp.errors import PROPERTY_CONSTRAINT_VIOLATION, TYPE_CONSTRAINT_VIOLATION, CallErrorReply
 from chargeplane.ocpp.timestamps import format_time, parse_time
@@ -72,7 +73,8 @@ def boot_notification(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> d
     )
     status = charger_reports.record_boot(uow, charge_point_id=ctx.charge_point_id, info=info, at=ctx.received_at)
     # A boot means the charger restarted: whatever it was charging is interrupted.
-    sessions.interrupt_open_sessions(uow, charge_point_id=ctx.charge_point_id, at=ctx.received_at)
+    sessions.interrupt_open_sessions(uow, charge_point_id=ctx.charge_point_id, at=ctx.received_at,
+                                     known=ctx.known_sessions)
     ctx.after_commit.append(lambda: ctx.set_boot_status(status))
     interval = {
         "Accepted": ctx.settings.ocpp_heartbeat_interval,
@@ -97,7 +99,7 @@ def status_notification(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) ->
 
 
 def authorize(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> dict[str, Any]:
-    auth = sessions.authorize(uow, id_tag=p["idTag"], at=ctx.received_at)
+    auth = authorize_token(uow, uid=p["idTag"], at=ctx.received_at)
     return {"idTagInfo": _id_tag_info(auth)}
 
 
@@ -106,6 +108,7 @@ def start_transaction(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> d
         uow, charge_point_id=ctx.charge_point_id, connector_id=_connector(p, minimum=1), id_tag=p["idTag"],
         meter_start_wh=_integer(p, "meterStart"), started_at=parse_time(p["timestamp"], "timestamp"),
         received_at=ctx.received_at, reservation_id=_optional_integer(p, "reservationId", maximum=INT32_MAX),
+        known=ctx.known_sessions,
     )
     return {"transactionId": result.transaction_id, "idTagInfo": _id_tag_info(result.authorization)}
 
@@ -117,16 +120,16 @@ def stop_transaction(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> di
         uow, charge_point_id=ctx.charge_point_id, transaction_id=_integer(p, "transactionId"),
         meter_stop_wh=_integer(p, "meterStop"),
         stopped_at=parse_time(p["timestamp"], "timestamp"), received_at=ctx.received_at, id_tag=p.get("idTag"),
-        reason=p.get("reason"), transaction_data=data,
+        reason=p.get("reason"), transaction_data=data, known=ctx.known_sessions,
     )
     return {"idTagInfo": _id_tag_info(result.authorization)} if result.authorization else {}
 
 
 def meter_values(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> dict[str, Any]:
-    sessions.record_meter_values(
+    record_meter_values(
         uow, charge_point_id=ctx.charge_point_id, connector_id=_connector(p, minimum=0),
         transaction_id=_optional_integer(p, "transactionId"), samples=_samples(p["meterValue"], "meterValue"),
-        received_at=ctx.received_at,
+        received_at=ctx.received_at, known=ctx.known_sessions,
     )
     return {}
 

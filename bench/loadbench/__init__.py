@@ -1,0 +1,1 @@
+"""The pieces of the OCPP load benchmark (`bench/ocpp_load.py`): processes, databases, workers, report."""

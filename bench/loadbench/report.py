@@ -1,0 +1,102 @@
+"""The table printed at the end: one column per server, one row per figure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from loadbench.results import RunResult
+
+Row = tuple[str, Callable[[RunResult], str]]
+
+
+def _ms(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds * 1000:.1f}"
+
+
+def _mib(size: float | None) -> str:
+    return "-" if size is None else f"{size / 2**20:.0f} MiB"
+
+
+def _number(value: float | None, unit: str = "") -> str:
+    return "-" if value is None else f"{value:,.0f}{unit}"
+
+
+def _durability(r: RunResult) -> str:
+    d = r.durability
+    if d is None:
+        return "n/a (no storage)"
+    verdict = "0 lost" if d.lost == 0 else f"LOST {d.lost}"
+    return f"{verdict}{' after SIGKILL' if d.crashed else ''}"
+
+
+def _gc(r: RunResult, generation: str) -> str:
+    if r.gc is None:
+        return "-"
+    g = r.gc["generations"][generation]
+    return f"{g['count']} x, max {g['max_ms']:.1f} ms" if g["count"] else "none"
+
+
+def _gc_all(r: RunResult) -> str:
+    if r.gc is None:
+        return "-"
+    a = r.gc["all"]
+    return f"p99 {a['p99_ms']:.1f} / max {a['max_ms']:.1f} ms, {a['total_ms'] / r.window_seconds / 10:.2f} %"
+
+
+ROWS: list[Row] = [
+    ("chargers connected after ramp", lambda r: f"{r.connected_after_ramp:,}/{r.chargers:,}"),
+    ("time to connect all", lambda r: f"{r.ramp_seconds:.1f} s" + ("" if r.ramp_complete else " (timed out)")),
+    ("chargers held through window", lambda r: f"{r.held:,} ({r.disconnects} disconnects)"),
+    ("server RSS before / after ramp", lambda r: f"{_mib(r.rss_before)} / {_mib(r.rss_after_ramp)}"),
+    ("server memory per connection", lambda r: "-" if r.memory_per_connection is None
+     else f"{r.memory_per_connection / 1024:.1f} KiB"),
+    ("offered rate (msgs/s)", lambda r: _number(r.offered_rate)),
+    ("achieved rate (msgs/s)", lambda r: _number(r.achieved_rate)),
+    ("round trip p50 / p99 / max (ms)", lambda r: f"{_ms(r.rtt_p50)} / {_ms(r.rtt_p99)} / {_ms(r.rtt_max)}"),
+    ("CALLERRORs / timeouts", lambda r: f"{r.call_errors} / {r.timeouts}"),
+    ("not sent: no free charger", lambda r: f"{r.skipped}"),
+    ("queued at end of window", lambda r: f"{r.queued_at_end}"),
+    ("server CPU (cores)", lambda r: f"{r.server_cores:.2f}"),
+    ("PostgreSQL CPU (cores)", lambda r: f"{r.database_cores:.2f}" if r.label.endswith("postgres") else "-"),
+    ("load workers CPU (cores)", lambda r: f"{r.client_cores:.2f}"),
+    ("machine busy (of all cores)", lambda r: f"{100 * r.machine_busy:.0f} %"),
+    ("msgs per server CPU-second", lambda r: _number(r.messages_per_server_cpu_second)),
+    ("meter-value rows/s", lambda r: _number(r.meter_rows_per_second)),
+    ("message-log rows/s", lambda r: _number(r.message_rows_per_second)),
+    ("commits/s (messages per commit)", lambda r: "-" if r.commits_per_second is None
+     else f"{r.commits_per_second:,.0f} ({r.messages_per_commit or 0:.1f})"),
+    ("acknowledged vs stored", _durability),
+    ("GC gen 2 pauses", lambda r: _gc(r, "2")),
+    ("GC gen 0+1 pauses", lambda r: f"{_gc(r, '0')}; {_gc(r, '1')}"),
+    ("GC all pauses (p99 / max, time)", _gc_all),
+]
+
+
+def ratio_rows(results: Sequence[RunResult]) -> list[Row]:
+    bare = next((r for r in results if r.label == "bare"), None)
+    if bare is None or not bare.achieved_rate:
+        return []
+
+    def achieved(r: RunResult) -> str:
+        return f"{r.achieved_rate / bare.achieved_rate:.2f}"
+
+    def per_cpu(r: RunResult) -> str:
+        mine, theirs = r.messages_per_server_cpu_second, bare.messages_per_server_cpu_second
+        return f"{mine / theirs:.2f}" if mine and theirs else "-"
+
+    return [("ratio to bare: achieved rate", achieved), ("ratio to bare: msgs per CPU-second", per_cpu)]
+
+
+def table(results: Sequence[RunResult], *, markdown: bool = False) -> str:
+    rows = [*ROWS, *ratio_rows(results)]
+    header = ["", *(r.label for r in results)]
+    body = [[name, *(cell(r) for r in results)] for name, cell in rows]
+    if markdown:
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines += ["| " + " | ".join(row) + " |" for row in body]
+        return "\n".join(lines)
+    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(header, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in body]
+    return "\n".join(lines)
