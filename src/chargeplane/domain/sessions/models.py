@@ -57,13 +57,13 @@ class ChargingSession(TenantScoped, Base):
 
 
 class MeterValue(TenantScoped, Base):
-    """One sampled value, as the charger sent it (value kept as text: SignedData byte for byte)."""
+    """One meter reading (OCPP's MeterValue): its sampled values as JSON, exactly as the charger sent them."""
 
     tenant_index = False
     __tablename__ = "meter_values"
     __table_args__ = (
-        # The same sample re-sent (a retried MeterValues) is stored once.
-        UniqueConstraint("charge_point_id", "sample_key"),
+        # The same reading re-sent (a retried MeterValues or StopTransaction) is stored once.
+        UniqueConstraint("charge_point_id", "reading_key"),
         Index("ix_meter_values_session_time", "session_id", "timestamp"),
     )
 
@@ -73,12 +73,9 @@ class MeterValue(TenantScoped, Base):
     connector_id: Mapped[int]
     transaction_id: Mapped[int | None] = mapped_column(BigInteger)
     timestamp: Mapped[datetime]
-    value: Mapped[str] = mapped_column(Text)
-    context: Mapped[str | None] = mapped_column(String(32))
-    format: Mapped[str | None] = mapped_column(String(16))
-    measurand: Mapped[str | None] = mapped_column(String(48))
-    phase: Mapped[str | None] = mapped_column(String(8))
-    location: Mapped[str | None] = mapped_column(String(8))
-    unit: Mapped[str | None] = mapped_column(String(16))
-    sample_key: Mapped[str] = mapped_column(String(32))
+    # [{"value", "measurand"?, "phase"?, "location"?, "context"?, "format"?, "unit"?}, ...]
+    sampled_values: Mapped[str] = mapped_column(Text)
+    # The import register in this reading, in Wh, when it has one.
+    energy_register_wh: Mapped[int | None] = mapped_column(BigInteger)
+    reading_key: Mapped[str] = mapped_column(String(32))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)

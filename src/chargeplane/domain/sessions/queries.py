@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from chargeplane.db import UnitOfWork
 from chargeplane.domain.errors import NotFound
 from chargeplane.domain.sessions.models import ChargingSession, MeterValue
-from chargeplane.domain.sessions.samples import ENERGY_REGISTER, Sample
+from chargeplane.domain.sessions.readings import values_from_json
 from chargeplane.domain.tokens.service import uid_key
 
 
@@ -59,10 +59,28 @@ def get_session(uow: UnitOfWork, session_id: uuid.UUID) -> ChargingSession:
     return session
 
 
-def get_meter_values(uow: UnitOfWork, session_id: uuid.UUID) -> list[MeterValue]:
-    return list(uow.session.scalars(
+@dataclass(frozen=True, slots=True)
+class SampleView:
+    """One sampled value with the reading it belongs to, as operators read them."""
+
+    timestamp: datetime
+    connector_id: int
+    value: str
+    measurand: str | None
+    phase: str | None
+    location: str | None
+    context: str | None
+    format: str | None
+    unit: str | None
+
+
+def get_meter_values(uow: UnitOfWork, session_id: uuid.UUID) -> list[SampleView]:
+    readings = uow.session.scalars(
         select(MeterValue).where(MeterValue.session_id == session_id).order_by(MeterValue.timestamp, MeterValue.id)
-    ))
+    )
+    return [SampleView(r.timestamp, r.connector_id, v.value, v.measurand, v.phase, v.location, v.context, v.format,
+                       v.unit)
+            for r in readings for v in values_from_json(r.sampled_values)]
 
 
 def running_energy(uow: UnitOfWork, sessions: list[ChargingSession]) -> dict[uuid.UUID, int]:
@@ -74,15 +92,10 @@ def running_energy(uow: UnitOfWork, sessions: list[ChargingSession]) -> dict[uui
     for session in sessions:
         if session.state == "completed" or session.meter_start_wh is None:
             continue
-        rows = uow.session.execute(
-            select(MeterValue.timestamp, MeterValue.value, MeterValue.measurand, MeterValue.phase,
-                   MeterValue.location, MeterValue.format, MeterValue.unit)
-            .where(MeterValue.session_id == session.id, MeterValue.phase.is_(None),
-                   (MeterValue.measurand.is_(None)) | (MeterValue.measurand == ENERGY_REGISTER))
-            .order_by(MeterValue.timestamp.desc(), MeterValue.id.desc()).limit(10)
+        latest = uow.session.scalar(
+            select(MeterValue.energy_register_wh)
+            .where(MeterValue.session_id == session.id, MeterValue.energy_register_wh.is_not(None))
+            .order_by(MeterValue.timestamp.desc(), MeterValue.id.desc()).limit(1)
         )
-        readings = (Sample(r.timestamp, r.value, None, r.format, r.measurand, r.phase, r.location, r.unit)
-                    .energy_register_wh() for r in rows)
-        latest = next((wh for wh in readings if wh is not None), None)
         energy[session.id] = max(0, latest - session.meter_start_wh) if latest is not None else 0
     return energy

@@ -21,10 +21,10 @@ from chargeplane.domain.assets.models import ChargePoint
 from chargeplane.domain.errors import NotFound
 from chargeplane.domain.sessions.events import SessionStarted, SessionStopped
 from chargeplane.domain.sessions.known import KnownSessions, SessionRef
-from chargeplane.domain.sessions.meter_values import store_samples
+from chargeplane.domain.sessions.meter_values import store_readings
 from chargeplane.domain.sessions.models import ChargingSession
 from chargeplane.domain.sessions.rules import energy_and_anomalies
-from chargeplane.domain.sessions.samples import Sample
+from chargeplane.domain.sessions.readings import MeterReading
 from chargeplane.domain.tokens.service import Authorization, authorize_token
 
 MAX_TRANSACTION_ID = 2**31 - 1  # OCPP 1.6 transactionId is a JSON integer; stay in int32 for chargers
@@ -135,7 +135,7 @@ def stop_session(
     received_at: datetime,
     id_tag: str | None = None,
     reason: str | None = None,
-    transaction_data: list[tuple[int | None, Sample]] | None = None,
+    transaction_data: list[MeterReading] | None = None,
     known: KnownSessions | None = None,
 ) -> StopResult:
     s = uow.session
@@ -165,10 +165,9 @@ def stop_session(
                                    session.energy_wh, session.status, stopped_at))
     # else: a re-sent StopTransaction for a completed session changes nothing.
     if transaction_data:
-        # Samples that name no connector were taken on the transaction's own.
-        samples = [(session.connector_id if connector is None else connector, x) for connector, x in transaction_data]
-        store_samples(uow, charge_point_id=charge_point_id, session_id=session.id, transaction_id=transaction_id,
-                      samples=samples, received_at=received_at)
+        # transactionData names no connector: its readings were taken on the transaction's own.
+        store_readings(uow, charge_point_id=charge_point_id, session_id=session.id, transaction_id=transaction_id,
+                       readings=((session.connector_id, r) for r in transaction_data), received_at=received_at)
     return StopResult(session.id, auth)
 
 

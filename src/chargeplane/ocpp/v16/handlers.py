@@ -11,7 +11,7 @@ from chargeplane.db import UnitOfWork
 from chargeplane.domain.assets import charger_reports
 from chargeplane.domain.sessions import service as sessions
 from chargeplane.domain.sessions.meter_values import record_meter_values
-from chargeplane.domain.sessions.samples import Sample
+from chargeplane.domain.sessions.readings import MeterReading, SampledValue
 from chargeplane.domain.tokens.service import Authorization, authorize_token
 from chargeplane.ocpp.adapter import CallContext, Handler
 from chargeplane.ocpp.errors import PROPERTY_CONSTRAINT_VIOLATION, TYPE_CONSTRAINT_VIOLATION, CallErrorReply
@@ -54,14 +54,10 @@ def _connector(payload: dict[str, Any], *, minimum: int) -> int:
     return value
 
 
-def _samples(meter_values: list[dict[str, Any]], field: str) -> list[Sample]:
-    samples = []
-    for meter_value in meter_values:
-        at = parse_time(meter_value["timestamp"], f"{field}.timestamp")
-        for sv in meter_value["sampledValue"]:
-            samples.append(Sample(at, sv["value"], sv.get("context"), sv.get("format"), sv.get("measurand"),
-                                  sv.get("phase"), sv.get("location"), sv.get("unit")))
-    return samples
+def _readings(meter_values: list[dict[str, Any]], field: str) -> list[MeterReading]:
+    return [MeterReading(parse_time(mv["timestamp"], f"{field}.timestamp"),
+                         tuple(SampledValue.from_dict(sv) for sv in mv["sampledValue"]))
+            for mv in meter_values]
 
 
 def boot_notification(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> dict[str, Any]:
@@ -114,8 +110,7 @@ def start_transaction(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> d
 
 
 def stop_transaction(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> dict[str, Any]:
-    data: list[tuple[int | None, Sample]] = [(None, s) for s in _samples(p.get("transactionData", []),
-                                                                         "transactionData")]
+    data = _readings(p.get("transactionData", []), "transactionData")
     result = sessions.stop_session(
         uow, charge_point_id=ctx.charge_point_id, transaction_id=_integer(p, "transactionId"),
         meter_stop_wh=_integer(p, "meterStop"),
@@ -128,7 +123,7 @@ def stop_transaction(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> di
 def meter_values(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> dict[str, Any]:
     record_meter_values(
         uow, charge_point_id=ctx.charge_point_id, connector_id=_connector(p, minimum=0),
-        transaction_id=_optional_integer(p, "transactionId"), samples=_samples(p["meterValue"], "meterValue"),
+        transaction_id=_optional_integer(p, "transactionId"), readings=_readings(p["meterValue"], "meterValue"),
         received_at=ctx.received_at, known=ctx.known_sessions,
     )
     return {}

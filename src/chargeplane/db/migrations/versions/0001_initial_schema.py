@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 23:43:30.129758
+Create Date: 2026-11-22 00:32:01.708857
 """
 
 from collections.abc import Sequence
@@ -225,21 +225,16 @@ def upgrade() -> None:
     sa.Column('connector_id', sa.Integer(), nullable=False),
     sa.Column('transaction_id', sa.BigInteger(), nullable=True),
     sa.Column('timestamp', chargeplane.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('value', sa.Text(), nullable=False),
-    sa.Column('context', sa.String(length=32), nullable=True),
-    sa.Column('format', sa.String(length=16), nullable=True),
-    sa.Column('measurand', sa.String(length=48), nullable=True),
-    sa.Column('phase', sa.String(length=8), nullable=True),
-    sa.Column('location', sa.String(length=8), nullable=True),
-    sa.Column('unit', sa.String(length=16), nullable=True),
-    sa.Column('sample_key', sa.String(length=32), nullable=False),
+    sa.Column('sampled_values', sa.Text(), nullable=False),
+    sa.Column('energy_register_wh', sa.BigInteger(), nullable=True),
+    sa.Column('reading_key', sa.String(length=32), nullable=False),
     sa.Column('received_at', chargeplane.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['charge_point_id'], ['charge_points.id'], name=op.f('fk_meter_values_charge_point_id_charge_points'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['session_id'], ['charging_sessions.id'], name=op.f('fk_meter_values_session_id_charging_sessions'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_meter_values_tenant_id_tenants'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_meter_values')),
-    sa.UniqueConstraint('charge_point_id', 'sample_key', name=op.f('uq_meter_values_charge_point_id_sample_key'))
+    sa.UniqueConstraint('charge_point_id', 'reading_key', name=op.f('uq_meter_values_charge_point_id_reading_key'))
     )
     with op.batch_alter_table('meter_values', schema=None) as batch_op:
         batch_op.create_index('ix_meter_values_session_time', ['session_id', 'timestamp'], unique=False)
