@@ -56,16 +56,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--backends", default="sqlite,postgres",
                         help="comma-separated: sqlite, postgres; 'none' runs only the bare server")
     parser.add_argument("--chargers", type=int, default=None, help="simulated chargers (default 10000)")
-    parser.add_argument("--rate", type=float, default=None,
-                        help="sustained OCPP messages/s, whole fleet (default 5000)")
+    parser.add_argument("--rate", default=None,
+                        help="sustained OCPP messages/s over the whole fleet; a comma-separated list measures "
+                             "each rate in turn on the same connected fleet (default 5000)")
     parser.add_argument("--duration", type=float, default=None, help="seconds measured (default 60)")
     parser.add_argument("--warmup", type=float, default=None, help="seconds at the rate before measuring (default 10)")
     parser.add_argument("--workers", type=int, default=3, help="load-generating processes (default 3)")
     parser.add_argument("--connect-rate", type=float, default=None,
-                        help="new connections per second during the ramp (default 500)")
-    parser.add_argument("--ramp-timeout", type=float, default=None,
-                        help="give up waiting for every charger after this many seconds (default: 4x the spread, "
-                             "at least 120)")
+                        help="new connections per second during the ramp, at most (default 1000)")
+    parser.add_argument("--connect-window", type=int, default=200,
+                        help="chargers at a time between connecting and a running session (default 200): "
+                             "the ramp goes as fast as the server admits them")
+    parser.add_argument("--ramp-timeout", type=float, default=600.0,
+                        help="give up waiting for every charger after this many seconds (default 600)")
     parser.add_argument("--mix", default=DEFAULT_MIX, help=f"message shares (default {DEFAULT_MIX})")
     parser.add_argument("--measurands", default=None,
                         help="MeterValuesSampledData, comma-separated (default: the simulator's 5 measurands, "
@@ -86,8 +89,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--markdown", action="store_true", help="print the table in Markdown as well")
     parser.add_argument("--status-every", type=float, default=5.0, help="seconds between progress lines")
     args = parser.parse_args(argv)
-    quick = {"chargers": 500, "rate": 1000.0, "duration": 30.0, "warmup": 5.0, "connect_rate": 250.0}
-    full = {"chargers": 10_000, "rate": 5000.0, "duration": 60.0, "warmup": 10.0, "connect_rate": 500.0}
+    quick = {"chargers": 500, "rate": "1000", "duration": 30.0, "warmup": 5.0, "connect_rate": 1000.0}
+    full = {"chargers": 10_000, "rate": "5000", "duration": 60.0, "warmup": 10.0, "connect_rate": 1000.0}
     for name, value in (quick if args.quick else full).items():
         if getattr(args, name) is None:
             setattr(args, name, value)
@@ -101,12 +104,11 @@ def settings_from(args: argparse.Namespace) -> LoadSettings:
         if kind.strip() not in KINDS:
             raise SystemExit(f"--mix: {kind!r} is not one of {', '.join(KINDS)}")
         mix[kind.strip()] = float(share)
-    spread = args.chargers / args.connect_rate
     extra = {"measurands": args.measurands} if args.measurands else {}
     return LoadSettings(
-        chargers=args.chargers, rate=args.rate, duration=args.duration, warmup=args.warmup,
-        workers=args.workers, connect_rate=args.connect_rate,
-        ramp_timeout=args.ramp_timeout or max(120.0, 4 * spread), mix=mix, call_timeout=args.call_timeout,
+        chargers=args.chargers, rates=[float(r) for r in str(args.rate).split(",") if r.strip()],
+        duration=args.duration, warmup=args.warmup, workers=args.workers, connect_rate=args.connect_rate,
+        connect_window=args.connect_window, ramp_timeout=args.ramp_timeout, mix=mix, call_timeout=args.call_timeout,
         crash_check=not args.no_crash_check, profile_dir=args.profile, status_every=args.status_every, **extra,
     )
 
@@ -117,10 +119,10 @@ def heartbeat_interval() -> int:
 
 
 async def run_chargeplane(backend: str, settings: LoadSettings, args: argparse.Namespace,
-                          run_dir: Path) -> RunResult:
+                          run_dir: Path) -> list[RunResult]:
     database: BenchDatabase = (SqliteDatabase(run_dir, keep=args.keep) if backend == "sqlite"
                                else PostgresDatabase(args.pg_dsn, keep=args.keep))
-    result = RunResult(label=f"chargeplane/{backend}", chargers=settings.chargers, offered_rate=settings.rate)
+    result = RunResult(label=f"chargeplane/{backend}", chargers=settings.chargers)
     env = {**os.environ, "CHARGEPLANE_DATABASE_URL": database.url}
     if not args.production_hashing:
         env.update(CHEAP_HASHING)
@@ -136,28 +138,31 @@ async def run_chargeplane(backend: str, settings: LoadSettings, args: argparse.N
             result.registration_seconds = registered.seconds
             say(f"[{result.label}] registered in {registered.seconds:.1f} s "
                 f"({registered.requests / registered.seconds:.0f} requests/s)")
-            final = await Run(server, settings, result, run_dir, database).drive()
+            run = Run(server, settings, result, run_dir, database)
+            final = await run.drive()
             crashed = server.process is not None and server.process.returncode is not None
-        # The server is gone (killed under load, or stopped): what did it keep?
+        # The server is gone (killed under load, or stopped): what did it keep? Counted once, at the end.
         stored = await database.durable_rows()
-        result.durability = Durability(
+        run.results[-1].durability = Durability(
             crashed=crashed and settings.crash_check,
             acked_meter_values=final.acked.get("MeterValues", 0), logged_meter_values=stored.meter_values_messages,
-            acked_samples=final.acked_samples, stored_samples=stored.periodic_samples,
+            acked_readings=final.acked_readings, stored_readings=stored.readings,
+            acked_samples=final.acked_samples, stored_samples=stored.samples,
             acked_starts=final.acked.get("StartTransaction", 0), stored_sessions=stored.sessions,
         )
     finally:
         await database.drop()
-    return result
+    return run.results
 
 
-async def run_bare(settings: LoadSettings, run_dir: Path) -> RunResult:
-    result = RunResult(label="bare", chargers=settings.chargers, offered_rate=settings.rate)
+async def run_bare(settings: LoadSettings, run_dir: Path) -> list[RunResult]:
+    result = RunResult(label="bare", chargers=settings.chargers)
     async with BareServer(env=dict(os.environ), run_dir=run_dir, name="bare",
                           heartbeat_interval=heartbeat_interval()) as server:
         say(f"[bare] server pid {server.pid} at {server.ocpp_url}")
-        await Run(server, settings, result, run_dir, None).drive()
-    return result
+        run = Run(server, settings, result, run_dir, None)
+        await run.drive()
+    return run.results
 
 
 def describe_setup(args: argparse.Namespace, settings: LoadSettings) -> dict[str, object]:
@@ -190,27 +195,28 @@ async def main(args: argparse.Namespace) -> int:
     say(f"chargeplane OCPP load benchmark {setup['date']} commit {setup['commit']} on {setup['machine']}")
     say(f"before the run, {100 * background:.0f} % of the machine's CPU was busy with other work"
         + (": the figures will be lower than on a quiet machine" if background > 0.1 else ""))
-    say(f"{settings.chargers} chargers, {settings.rate:g} msgs/s ({args.mix}), {settings.warmup:g} s warm-up + "
+    rates = ", ".join(f"{r:g}" for r in settings.rates)
+    say(f"{settings.chargers} chargers, {rates} msgs/s ({args.mix}), {settings.warmup:g} s warm-up + "
         f"{settings.duration:g} s measured, {settings.workers} load workers; logs in {run_dir}")
     backends = [b.strip() for b in args.backends.split(",") if b.strip() and b.strip() != "none"]
     results: list[RunResult] = []
     for backend in backends:
         if backend not in ("sqlite", "postgres"):
             raise SystemExit(f"--backends: unknown backend {backend!r}")
-        results.append(await run_chargeplane(backend, settings, args, run_dir))
+        results += await run_chargeplane(backend, settings, args, run_dir)
     if not args.no_bare:
-        results.append(await run_bare(settings, run_dir))
+        results += await run_bare(settings, run_dir)
     say("")
     say(table(results))
-    for result in results:
-        for note in result.notes:
-            say(f"note ({result.label}): {note}")
+    notes = dict.fromkeys((r.label, note) for r in results for note in r.notes)  # once each, in order
+    for label, note in notes:
+        say(f"note ({label}): {note}")
     if args.markdown:
         say("")
         say(table(results, markdown=True))
     for result in results:
         if result.profile:
-            say(f"\nprofile of {result.label} during the window:\n{result.profile}")
+            say(f"\nprofile of {result.column} during the window:\n{result.profile}")
     report = {**setup, "results": [dataclasses.asdict(r) for r in results]}
     (run_dir / "results.json").write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
     say(f"\nresults.json and logs in {run_dir}")

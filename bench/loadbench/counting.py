@@ -1,7 +1,7 @@
 """A simulated charger that also counts what the central system acknowledged.
 
 The zero-lost check compares these counts with the rows in the database: every MeterValues that got a
-CALLRESULT must have all its sampled values stored.
+CALLRESULT must be in the message log, and every reading in it stored with all its sampled values.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ class CountingCharger(SimulatedCharger):
     def __init__(self, options: ChargerOptions) -> None:
         super().__init__(options)
         self.acked: Counter[str] = Counter()
+        self.acked_readings = 0  # meterValue elements: one row each in meter_values
         self.acked_samples = 0
 
     async def call(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -24,5 +25,7 @@ class CountingCharger(SimulatedCharger):
         reply = await super().call(action, payload)
         self.acked[action] += 1
         if action == "MeterValues":
-            self.acked_samples += sum(len(mv.get("sampledValue", ())) for mv in payload.get("meterValue", ()))
+            readings = payload.get("meterValue", ())
+            self.acked_readings += len(readings)
+            self.acked_samples += sum(len(mv.get("sampledValue", ())) for mv in readings)
         return reply

@@ -7,22 +7,33 @@ import secrets
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import asyncpg  # type: ignore[import-untyped]
 
 from loadbench import processes
 
-HOT_ROWS_SQL = ("SELECT (SELECT count(*) FROM meter_values), (SELECT count(*) FROM ocpp_messages)")
-# What the zero-lost check compares with the clients' acknowledgements. The simulator's MeterValues
-# carry context Sample.Periodic; StopTransaction's samples are Transaction.Begin/End.
-DURABILITY_SQL = (
-    "SELECT (SELECT count(*) FROM ocpp_messages WHERE direction = 'in' AND action = 'MeterValues'"
-    " AND outcome = 'CallResult'),"
-    " (SELECT count(*) FROM meter_values WHERE context = 'Sample.Periodic'),"
-    " (SELECT count(*) FROM charging_sessions WHERE transaction_id IS NOT NULL)"
-)
+HOT_ROWS_SQL = "SELECT (SELECT count(*) FROM meter_values), (SELECT count(*) FROM ocpp_messages)"
+COLUMNS_SQL = {
+    "sqlite": "SELECT name FROM pragma_table_info('meter_values')",
+    "postgres": "SELECT column_name FROM information_schema.columns WHERE table_name = 'meter_values'",
+}
+# What the zero-lost check compares with the clients' acknowledgements: MeterValues answered (in the
+# message log), their readings and sampled values (in meter_values), sessions started. The benchmark's
+# MeterValues are the only ones with context Sample.Periodic (StopTransaction's are Transaction.Begin/End).
+MESSAGES_SQL = ("SELECT count(*) FROM ocpp_messages WHERE direction = 'in' AND action = 'MeterValues'"
+                " AND outcome = 'CallResult'")
+SESSIONS_SQL = "SELECT count(*) FROM charging_sessions WHERE transaction_id IS NOT NULL"
+# The schema moves with the server's optimisation: a row per reading with its values as JSON, or
+# (before 146eb92) a row per sampled value.
+READINGS_SQL = {
+    "sqlite": "SELECT count(*), coalesce(sum(json_array_length(sampled_values)), 0) FROM meter_values"
+              " WHERE sampled_values LIKE '%Sample.Periodic%'",
+    "postgres": "SELECT count(*), coalesce(sum(json_array_length(sampled_values::json)), 0) FROM meter_values"
+                " WHERE sampled_values LIKE '%Sample.Periodic%'",
+}
+SAMPLE_ROWS_SQL = "SELECT NULL, count(*) FROM meter_values WHERE context = 'Sample.Periodic'"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +45,20 @@ class HotRows:
 @dataclass(frozen=True, slots=True)
 class DurableRows:
     meter_values_messages: int   # MeterValues CALLs logged as answered with a CALLRESULT
-    periodic_samples: int        # sampled values of MeterValues
+    readings: int | None         # their meterValue elements stored (None: a schema without readings)
+    samples: int                 # their sampled values stored
     sessions: int                # sessions with a transactionId (StartTransactions answered)
+
+
+def durability_queries(backend: str, columns: set[str]) -> list[str]:
+    readings = READINGS_SQL[backend] if "sampled_values" in columns else SAMPLE_ROWS_SQL
+    return [MESSAGES_SQL, readings, SESSIONS_SQL]
+
+
+def durable_rows(values: list[tuple[int | None, ...]]) -> DurableRows:
+    (messages,), (readings, samples), (sessions,) = values
+    assert messages is not None and samples is not None and sessions is not None
+    return DurableRows(messages, None if readings is None else int(readings), int(samples), sessions)
 
 
 class BenchDatabase(Protocol):
@@ -69,19 +92,27 @@ class SqliteDatabase:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
-    def _query(self, sql: str) -> tuple[int, ...]:
+    def _query(self, *sql: str) -> list[tuple[Any, ...]]:
         connection = sqlite3.connect(self.path, timeout=30)
         try:
-            row = connection.execute(sql).fetchone()
-            return tuple(int(v) for v in row)
+            return [tuple(connection.execute(q).fetchone()) for q in sql]
         finally:
             connection.close()
 
     async def hot_rows(self) -> HotRows:
-        return HotRows(*await asyncio.to_thread(self._query, HOT_ROWS_SQL))
+        (row,) = await asyncio.to_thread(self._query, HOT_ROWS_SQL)
+        return HotRows(*row)
 
     async def durable_rows(self) -> DurableRows:
-        return DurableRows(*await asyncio.to_thread(self._query, DURABILITY_SQL))
+        def count() -> list[tuple[Any, ...]]:
+            connection = sqlite3.connect(self.path, timeout=30)
+            try:
+                columns = {row[0] for row in connection.execute(COLUMNS_SQL["sqlite"])}
+            finally:
+                connection.close()
+            return self._query(*durability_queries("sqlite", columns))
+
+        return durable_rows(await asyncio.to_thread(count))
 
     async def cpu_seconds(self) -> dict[int, float]:
         return {}
@@ -119,26 +150,30 @@ class PostgresDatabase:
         finally:
             await connection.close()
 
-    async def _query(self, sql: str) -> tuple[int, ...]:
+    async def _query(self, *sql: str) -> list[tuple[Any, ...]]:
         connection = await asyncpg.connect(self.dsn)
         try:
-            row = await connection.fetchrow(sql)
-            assert row is not None
-            return tuple(int(v) for v in row)
+            return [tuple(await connection.fetchrow(q)) for q in sql]
         finally:
             await connection.close()
 
     async def hot_rows(self) -> HotRows:
-        return HotRows(*await self._query(HOT_ROWS_SQL))
+        (row,) = await self._query(HOT_ROWS_SQL)
+        return HotRows(*row)
 
     async def commits(self) -> int | None:
         """Transactions committed in this database: with the messages answered, the group commit's batch size."""
-        (count,) = await self._query(
-            f"SELECT xact_commit FROM pg_stat_database WHERE datname = '{self.name}'")  # our own name, no input
-        return count
+        # Our own generated name, no outside input.
+        (row,) = await self._query(f"SELECT xact_commit FROM pg_stat_database WHERE datname = '{self.name}'")
+        return int(row[0])
 
     async def durable_rows(self) -> DurableRows:
-        return DurableRows(*await self._query(DURABILITY_SQL))
+        connection = await asyncpg.connect(self.dsn)
+        try:
+            columns = {row[0] for row in await connection.fetch(COLUMNS_SQL["postgres"])}
+        finally:
+            await connection.close()
+        return durable_rows(await self._query(*durability_queries("postgres", columns)))
 
     async def cpu_seconds(self) -> dict[int, float]:
         """CPU time of the backends serving this database and of the processes that write for all of

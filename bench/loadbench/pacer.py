@@ -62,6 +62,10 @@ class Pacer:
         self._busy: set[CountingCharger] = set()
         self._tasks: set[asyncio.Task[None]] = set()
 
+    @property
+    def in_flight(self) -> int:
+        return len(self._tasks)
+
     def set_rate(self, per_second: float) -> None:
         loop = asyncio.get_running_loop()
         self._rate = per_second

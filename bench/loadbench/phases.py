@@ -1,13 +1,15 @@
-"""One run against one server: ramp up the connections, warm up at the rate, measure, stop.
+"""One server's run: ramp up the connections, then for each rate a warm-up and a measured window,
+then (with storage) a SIGKILL under load before the rows are counted.
 
-The measured window is bracketed by two readings taken as close together as possible: the workers'
-snapshots, the server's CPU time and RSS, the machine's CPU, and the database's row counts.
+A window is bracketed by two readings taken as close together as possible: the workers' snapshots,
+the server's CPU time and RSS, the machine's CPU, and the database's row and commit counts.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +18,7 @@ from loadbench import processes, profiling
 from loadbench.databases import BenchDatabase, HotRows, cpu_used
 from loadbench.plan import LoadSettings
 from loadbench.results import RunResult
-from loadbench.servers import Server
+from loadbench.servers import Server, ServerFailed
 from loadbench.snapshots import Snapshot, window
 from loadbench.workers import WorkerPool
 
@@ -40,46 +42,64 @@ class Reading:
 
 
 class Run:
-    def __init__(self, server: Server, settings: LoadSettings, result: RunResult, run_dir: Path,
+    def __init__(self, server: Server, settings: LoadSettings, template: RunResult, run_dir: Path,
                  database: BenchDatabase | None) -> None:
         self.server = server
         self.settings = settings
-        self.result = result
+        self.template = template  # label, registration, notes: shared by every step's result
         self.run_dir = run_dir
         self.database = database
+        self.results: list[RunResult] = []
         self._last: Snapshot | None = None
+        self._label = template.label
 
     async def drive(self) -> Snapshot:
-        """Everything from the first connection to the last; returns the fleet's final figures."""
-        settings, result = self.settings, self.result
-        result.rss_before = processes.rss_bytes(self.server.pid)
-        log_dir = self.run_dir / f"{result.label.replace('/', '-')}-workers"
+        """Everything from the first connection to the last; returns the fleet's final figures
+        (every acknowledgement of the run). `results` holds one result per rate."""
+        settings, template = self.settings, self.template
+        template.rss_before = processes.rss_bytes(self.server.pid)
+        log_dir = self.run_dir / f"{self._label.replace('/', '-')}-workers"
         log_dir.mkdir(exist_ok=True)
         async with WorkerPool(settings.workers, log_dir) as pool:
             await pool.start(settings.worker_plans(self.server.ocpp_url))
             await self._ramp(pool)
-            result.rss_after_ramp = processes.rss_bytes(self.server.pid)
-            await pool.set_rate(settings.rate)
-            await self._watch(pool, settings.warmup, "warm-up")
-            await self._measure(pool)
+            template.rss_after_ramp = processes.rss_bytes(self.server.pid)
+            for rate in settings.rates:
+                result = dataclasses.replace(template, offered_rate=rate, notes=list(template.notes))
+                self.results.append(result)
+                self._label = f"{template.label} @{rate:g}"
+                await pool.set_rate(rate)
+                await self._watch(pool, settings.warmup, "warm-up")
+                await self._measure(pool, result)
             if settings.crash_check and self.database is not None:
+                self._alive()
                 await self.server.kill()
-                result.notes.append("server SIGKILLed under load at the end of the window, then counted")
+                self.results[-1].notes.append("server SIGKILLed under load at the end of the window, then counted")
                 await asyncio.sleep(1.0)  # every answer that was on the wire has arrived
             else:
                 await pool.set_rate(0)
                 await self._drain(pool)
             return await pool.stop(graceful=False)
 
+    def _alive(self) -> None:
+        process = self.server.process
+        if process is not None and process.returncode is not None:
+            code = process.returncode
+            why = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+            raise ServerFailed(f"{self.server.label} (pid {process.pid}) ended during the run ({why}); if its log "
+                               f"{self.server.log} ends with a plain 'Shutting down', something outside the "
+                               "benchmark signalled it (a broad pkill?)")
+
     async def _ramp(self, pool: WorkerPool) -> None:
-        settings, result = self.settings, self.result
+        settings, result = self.settings, self.template
         started = processes.now()
         deadline = started + settings.ramp_timeout
-        say(f"[{result.label}] connecting {settings.chargers} chargers at {settings.connect_rate:g}/s; each boots, "
-            "reports status and starts a session")
+        say(f"[{self._label}] connecting {settings.chargers} chargers (at most {settings.connect_rate:g}/s, "
+            f"{settings.connect_window} at a time); each boots, reports status and starts a session")
         last_line = started
         while True:
             await asyncio.sleep(0.5)
+            self._alive()
             fleet = await pool.snapshot()
             done = fleet.ready >= settings.chargers and fleet.acked.get("StartTransaction", 0) >= settings.chargers
             if processes.now() - last_line >= settings.status_every or done:
@@ -98,9 +118,11 @@ class Run:
         started = processes.now()
         while (left := started + seconds - processes.now()) > 0:
             await asyncio.sleep(min(self.settings.status_every, left))
+            self._alive()
             self._progress(phase, processes.now() - started, await pool.snapshot())
 
     async def _read(self, pool: WorkerPool) -> Reading:
+        self._alive()
         reading = Reading(fleet=await pool.snapshot(), server_cpu=processes.cpu_seconds(self.server.pid),
                           machine=processes.MachineCpu.read(),
                           database_cpu=await self.database.cpu_seconds() if self.database else {})
@@ -111,13 +133,15 @@ class Run:
             reading.commits = await self.database.commits()
         return reading
 
-    async def _measure(self, pool: WorkerPool) -> None:
-        settings, result = self.settings, self.result
+    async def _measure(self, pool: WorkerPool, result: RunResult) -> None:
+        settings = self.settings
         await self.server.gc_pauses()  # starts the probe's record afresh
         start = await self._read(pool)
         spy: asyncio.subprocess.Process | None = None
-        raw = self.run_dir / f"{result.label.replace('/', '-')}-profile.txt"
+        raw: Path | None = None
         if settings.profile_dir is not None:
+            settings.profile_dir.mkdir(parents=True, exist_ok=True)
+            raw = settings.profile_dir / f"{self._label.replace('/', '-').replace(' @', '-')}.txt"
             spy = await profiling.record(self.server.pid, seconds=settings.duration, output=raw,
                                          log=self.run_dir / "py-spy.log")
         try:
@@ -130,15 +154,11 @@ class Run:
         finally:
             if spy is not None:
                 await processes.stop(spy, grace=5.0)
-        if spy is not None and raw.exists():
+        if raw is not None and raw.exists():
             result.profile = profiling.summarize(raw)
-            assert settings.profile_dir is not None
-            settings.profile_dir.mkdir(parents=True, exist_ok=True)
-            (settings.profile_dir / raw.name).write_bytes(raw.read_bytes())
-        self._record_window(start, end)
+        self._record_window(result, start, end)
 
-    def _record_window(self, start: Reading, end: Reading) -> None:
-        result = self.result
+    def _record_window(self, result: RunResult, start: Reading, end: Reading) -> None:
         seconds = end.fleet.at - start.fleet.at
         diff = window(start.fleet, end.fleet)
         histogram = diff.histogram()
@@ -147,11 +167,12 @@ class Run:
         result.disconnects = diff.disconnects
         result.answered = diff.answered
         result.achieved_rate = diff.answered / seconds
+        result.samples_per_second = diff.acked_samples / seconds
         result.rtt_p50, result.rtt_p99 = histogram.percentile(50), histogram.percentile(99)
         result.rtt_max = diff.rtt_max
         result.call_errors, result.timeouts = diff.call_errors_received, diff.timeouts
         result.skipped = diff.paced_skipped
-        result.queued_at_end = end.fleet.queued
+        result.in_flight_at_end = end.fleet.queued + end.fleet.in_flight
         result.rss_end = processes.rss_bytes(self.server.pid)
         result.server_cores = (end.server_cpu - start.server_cpu) / seconds
         result.client_cores = diff.cpu_seconds / seconds
@@ -161,32 +182,33 @@ class Run:
             elapsed = end.rows_at - start.rows_at
             result.meter_rows_per_second = (end.rows.meter_values - start.rows.meter_values) / elapsed
             result.message_rows_per_second = (end.rows.messages - start.rows.messages) / elapsed
-        if start.commits is not None and end.commits is not None:
-            # PostgreSQL's statistics lag by up to half a second; over a minute that is noise.
-            result.commits_per_second = (end.commits - start.commits) / (end.rows_at - start.rows_at)
+            if start.commits is not None and end.commits is not None:
+                # PostgreSQL's statistics lag by up to half a second; over a minute that is noise.
+                result.commits_per_second = (end.commits - start.commits) / elapsed
 
     async def _drain(self, pool: WorkerPool) -> None:
         """Let what is queued or in flight be answered, so that the final counts are settled."""
         started = processes.now()
         while processes.now() - started < DRAIN_SECONDS:
             fleet = await pool.snapshot()
-            if fleet.queued == 0:
+            if fleet.queued == 0 and fleet.in_flight == 0:
                 return
             await asyncio.sleep(0.5)
-        self.result.notes.append(f"{fleet.queued} transaction messages still queued after {DRAIN_SECONDS:g} s")
+        self.results[-1].notes.append(f"{fleet.queued + fleet.in_flight} messages still unanswered after "
+                                      f"{DRAIN_SECONDS:g} s")
 
     def _progress(self, phase: str, elapsed: float, fleet: Snapshot) -> None:
         last, self._last = self._last, fleet
         rate = latency = ""
         if last is not None and fleet.at > last.at:
             diff = window(last, fleet)
-            rate = f" | {diff.answered / (fleet.at - last.at):7.0f} msgs/s"
+            rate = f" | {diff.answered / (fleet.at - last.at):6.0f} msgs/s"
             histogram = diff.histogram()
             p50, p99 = histogram.percentile(50), histogram.percentile(99)
             if p50 is not None and p99 is not None:
                 latency = f" | rtt p50 {p50 * 1000:6.1f} ms p99 {p99 * 1000:7.1f} ms"
         rss = processes.rss_bytes(self.server.pid) / 2**20
-        say(f"[{self.result.label}] {phase:8} {elapsed:5.0f} s | ready {fleet.ready}/{self.settings.chargers}"
+        say(f"[{self._label}] {phase:7} {elapsed:4.0f} s | ready {fleet.ready}/{self.settings.chargers}"
             f" | sessions {fleet.acked.get('StartTransaction', 0)}{rate}{latency}"
             f" | CALLERRORs {fleet.call_errors_received} timeouts {fleet.timeouts}"
-            f" | queued {fleet.queued} | server RSS {rss:.0f} MiB")
+            f" | not sent {fleet.paced_skipped} | RSS {rss:.0f} MiB")

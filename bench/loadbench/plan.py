@@ -16,11 +16,12 @@ PASSWORD = "bench-password-1"
 @dataclass(frozen=True, slots=True)
 class LoadSettings:
     chargers: int
-    rate: float                  # messages per second over the whole fleet in the sustained phase
+    rates: list[float]           # messages per second over the whole fleet, one sustained step each
     duration: float              # seconds measured
     warmup: float                # seconds at the rate before measuring
     workers: int
-    connect_rate: float          # new connections per second during the ramp
+    connect_rate: float          # new connections per second during the ramp, at most ...
+    connect_window: int          # ... with no more chargers than this on their way to a running session
     ramp_timeout: float
     mix: dict[str, float]        # message kind -> share
     measurands: str = DEFAULT_MEASURANDS
@@ -37,15 +38,13 @@ class LoadSettings:
     def id_tags(self) -> list[str]:
         return [f"BT{n}" for n in range(1, self.chargers + 1)]
 
-    @property
-    def spread_seconds(self) -> float:
-        return self.chargers / self.connect_rate
-
     def worker_plans(self, ocpp_url: str) -> list[WorkerPlan]:
         pattern = list(mix_pattern(self.mix))
         return [
             WorkerPlan(url=ocpp_url, password=PASSWORD, identities=ids, id_tags=tags,
-                       spread_seconds=self.spread_seconds, pattern=pattern, measurands=self.measurands,
+                       connect_rate=self.connect_rate / self.workers,
+                       connect_window=max(1, self.connect_window // self.workers),
+                       pattern=pattern, measurands=self.measurands,
                        call_timeout=self.call_timeout)
             for ids, tags in zip(split(self.identities, self.workers), split(self.id_tags, self.workers),
                                  strict=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from loadbench.results import RunResult
+from loadbench.results import Durability, RunResult
 
 Row = tuple[str, Callable[[RunResult], str]]
 
@@ -27,6 +27,14 @@ def _durability(r: RunResult) -> str:
         return "n/a (no storage)"
     verdict = "0 lost" if d.lost == 0 else f"LOST {d.lost}"
     return f"{verdict}{' after SIGKILL' if d.crashed else ''}"
+
+
+def _pair(acked: int, stored: int | None) -> str:
+    return f"{acked:,} / {'-' if stored is None else f'{stored:,}'}"
+
+
+def _acked(pick: Callable[[Durability], tuple[int, int | None]]) -> Callable[[RunResult], str]:
+    return lambda r: "-" if r.durability is None else _pair(*pick(r.durability))
 
 
 def _gc(r: RunResult, generation: str) -> str:
@@ -55,17 +63,22 @@ ROWS: list[Row] = [
     ("round trip p50 / p99 / max (ms)", lambda r: f"{_ms(r.rtt_p50)} / {_ms(r.rtt_p99)} / {_ms(r.rtt_max)}"),
     ("CALLERRORs / timeouts", lambda r: f"{r.call_errors} / {r.timeouts}"),
     ("not sent: no free charger", lambda r: f"{r.skipped}"),
-    ("queued at end of window", lambda r: f"{r.queued_at_end}"),
+    ("unanswered at end of window", lambda r: f"{r.in_flight_at_end}"),
     ("server CPU (cores)", lambda r: f"{r.server_cores:.2f}"),
     ("PostgreSQL CPU (cores)", lambda r: f"{r.database_cores:.2f}" if r.label.endswith("postgres") else "-"),
     ("load workers CPU (cores)", lambda r: f"{r.client_cores:.2f}"),
     ("machine busy (of all cores)", lambda r: f"{100 * r.machine_busy:.0f} %"),
     ("msgs per server CPU-second", lambda r: _number(r.messages_per_server_cpu_second)),
+    ("sampled values answered/s", lambda r: _number(r.samples_per_second)),
     ("meter-value rows/s", lambda r: _number(r.meter_rows_per_second)),
     ("message-log rows/s", lambda r: _number(r.message_rows_per_second)),
     ("commits/s (messages per commit)", lambda r: "-" if r.commits_per_second is None
      else f"{r.commits_per_second:,.0f} ({r.messages_per_commit or 0:.1f})"),
-    ("acknowledged vs stored", _durability),
+    ("acknowledged vs stored (whole run)", _durability),
+    ("  MeterValues acked / logged", _acked(lambda d: (d.acked_meter_values, d.logged_meter_values))),
+    ("  readings acked / stored", _acked(lambda d: (d.acked_readings, d.stored_readings))),
+    ("  sampled values acked / stored", _acked(lambda d: (d.acked_samples, d.stored_samples))),
+    ("  sessions acked / stored", _acked(lambda d: (d.acked_starts, d.stored_sessions))),
     ("GC gen 2 pauses", lambda r: _gc(r, "2")),
     ("GC gen 0+1 pauses", lambda r: f"{_gc(r, '0')}; {_gc(r, '1')}"),
     ("GC all pauses (p99 / max, time)", _gc_all),
@@ -73,23 +86,26 @@ ROWS: list[Row] = [
 
 
 def ratio_rows(results: Sequence[RunResult]) -> list[Row]:
-    bare = next((r for r in results if r.label == "bare"), None)
-    if bare is None or not bare.achieved_rate:
+    """Each run against the bare server's run at the same offered rate."""
+    bare = {r.offered_rate: r for r in results if r.label == "bare"}
+    if not bare:
         return []
 
     def achieved(r: RunResult) -> str:
-        return f"{r.achieved_rate / bare.achieved_rate:.2f}"
+        theirs = bare.get(r.offered_rate)
+        return f"{r.achieved_rate / theirs.achieved_rate:.2f}" if theirs and theirs.achieved_rate else "-"
 
     def per_cpu(r: RunResult) -> str:
-        mine, theirs = r.messages_per_server_cpu_second, bare.messages_per_server_cpu_second
-        return f"{mine / theirs:.2f}" if mine and theirs else "-"
+        theirs = bare.get(r.offered_rate)
+        mine, reference = r.messages_per_server_cpu_second, theirs and theirs.messages_per_server_cpu_second
+        return f"{mine / reference:.2f}" if mine and reference else "-"
 
     return [("ratio to bare: achieved rate", achieved), ("ratio to bare: msgs per CPU-second", per_cpu)]
 
 
 def table(results: Sequence[RunResult], *, markdown: bool = False) -> str:
     rows = [*ROWS, *ratio_rows(results)]
-    header = ["", *(r.label for r in results)]
+    header = ["", *(r.column for r in results)]
     body = [[name, *(cell(r) for r in results)] for name, cell in rows]
     if markdown:
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]

@@ -13,6 +13,8 @@ class Durability:
     crashed: bool                 # the server was SIGKILLed under load before counting
     acked_meter_values: int
     logged_meter_values: int
+    acked_readings: int
+    stored_readings: int | None   # None: the schema stores sampled values, not readings
     acked_samples: int
     stored_samples: int
     acked_starts: int
@@ -20,7 +22,10 @@ class Durability:
 
     @property
     def lost(self) -> int:
-        return (max(0, self.acked_meter_values - self.logged_meter_values)
+        """Acknowledged and missing, summed over messages, readings, sampled values and sessions.
+        More stored than acknowledged is fine: answers that were on the wire when the server died."""
+        readings = 0 if self.stored_readings is None else max(0, self.acked_readings - self.stored_readings)
+        return (max(0, self.acked_meter_values - self.logged_meter_values) + readings
                 + max(0, self.acked_samples - self.stored_samples)
                 + max(0, self.acked_starts - self.stored_sessions))
 
@@ -29,7 +34,7 @@ class Durability:
 class RunResult:
     label: str
     chargers: int
-    offered_rate: float
+    offered_rate: float = 0.0     # messages per second the pacer was asked for
     # ramp
     connected_after_ramp: int = 0
     ramp_seconds: float = 0.0
@@ -47,7 +52,7 @@ class RunResult:
     call_errors: int = 0
     timeouts: int = 0
     skipped: int = 0
-    queued_at_end: int = 0
+    in_flight_at_end: int = 0     # sent or queued, not answered yet, when the window closed
     # resources
     rss_before: int = 0
     rss_after_ramp: int = 0
@@ -57,6 +62,7 @@ class RunResult:
     client_cores: float = 0.0     # ... of the load workers
     machine_busy: float = 0.0     # share of all the machine's cores that was busy
     # persistence
+    samples_per_second: float = 0.0   # sampled values in MeterValues answered, per second
     meter_rows_per_second: float | None = None
     message_rows_per_second: float | None = None
     commits_per_second: float | None = None   # database transactions (PostgreSQL only)
@@ -64,6 +70,10 @@ class RunResult:
     gc: dict[str, Any] | None = None
     profile: str | None = None
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def column(self) -> str:
+        return f"{self.label} @{self.offered_rate:g}"
 
     @property
     def memory_per_connection(self) -> float | None:

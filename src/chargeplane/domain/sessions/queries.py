@@ -78,8 +78,8 @@ def get_meter_values(uow: UnitOfWork, session_id: uuid.UUID) -> list[SampleView]
     readings = uow.session.scalars(
         select(MeterValue).where(MeterValue.session_id == session_id).order_by(MeterValue.timestamp, MeterValue.id)
     )
-    return [SampleView(r.timestamp, r.connector_id, v.value, v.measurand, v.phase, v.location, v.context, v.format,
-                       v.unit)
+    return [SampleView(r.timestamp, r.connector_id, v["value"], v.get("measurand"), v.get("phase"),
+                       v.get("location"), v.get("context"), v.get("format"), v.get("unit"))
             for r in readings for v in values_from_json(r.sampled_values)]
 
 

@@ -11,7 +11,7 @@ from chargeplane.db import UnitOfWork
 from chargeplane.domain.assets import charger_reports
 from chargeplane.domain.sessions import service as sessions
 from chargeplane.domain.sessions.meter_values import record_meter_values
-from chargeplane.domain.sessions.readings import MeterReading, SampledValue
+from chargeplane.domain.sessions.readings import MeterReading
 from chargeplane.domain.tokens.service import Authorization, authorize_token
 from chargeplane.ocpp.adapter import CallContext, Handler
 from chargeplane.ocpp.errors import PROPERTY_CONSTRAINT_VIOLATION, TYPE_CONSTRAINT_VIOLATION, CallErrorReply
@@ -55,8 +55,8 @@ def _connector(payload: dict[str, Any], *, minimum: int) -> int:
 
 
 def _readings(meter_values: list[dict[str, Any]], field: str) -> list[MeterReading]:
-    return [MeterReading(parse_time(mv["timestamp"], f"{field}.timestamp"),
-                         tuple(SampledValue.from_dict(sv) for sv in mv["sampledValue"]))
+    # 1.6's sampledValue is the domain's neutral shape, and the schema admitted no other keys.
+    return [MeterReading(parse_time(mv["timestamp"], f"{field}.timestamp"), mv["sampledValue"])
             for mv in meter_values]
 
 
