@@ -44,7 +44,7 @@ def _compile(dialect: Dialect, table: Table, conflict: tuple[str, ...]) -> _Comp
         return found
     keys = _insert_columns(table)
     insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(table)
+    stmt = insert(table).inline()  # no RETURNING: nobody needs the ids of these rows
     if conflict:
         stmt = stmt.on_conflict_do_nothing(index_elements=list(conflict))
     compiled = stmt.compile(dialect=dialect, column_keys=list(keys))

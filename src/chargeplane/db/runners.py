@@ -57,8 +57,9 @@ class ThreadRunner:
         kwargs: dict[str, Any] = {}
         if self.dialect == "sqlite":
             kwargs["connect_args"] = {"check_same_thread": False}
-        self.write_engine = create_engine(url, pool_size=1, max_overflow=0, **kwargs)
-        self.read_engine = create_engine(url, pool_size=readers, max_overflow=0, **kwargs)
+        # hide_parameters: a failing statement's values (tokens, hashes) never reach a log.
+        self.write_engine = create_engine(url, pool_size=1, max_overflow=0, hide_parameters=True, **kwargs)
+        self.read_engine = create_engine(url, pool_size=readers, max_overflow=0, hide_parameters=True, **kwargs)
         if self.dialect == "sqlite":
             _sqlite_pragmas(self.write_engine, begin="BEGIN IMMEDIATE")
             _sqlite_pragmas(self.read_engine, begin="BEGIN")
@@ -100,7 +101,7 @@ class AsyncRunner:
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
-        kwargs: dict[str, Any] = {}
+        kwargs: dict[str, Any] = {"hide_parameters": True}
         if self.dialect != "sqlite":
             kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
