@@ -21,7 +21,8 @@ async def test_create_read_update_delete(tenant: TenantHandle) -> None:
     got = (await tenant.api.get(f"/api/v1/charge-points/{body['id']}")).json()
     assert got["identity"] == identity and "password" not in got and "password_hash" not in got
 
-    patched = await tenant.api.patch(f"/api/v1/charge-points/{body['id']}", json={"name": "Garage", "registration_status": "pending"})
+    patched = await tenant.api.patch(f"/api/v1/charge-points/{body['id']}",
+                                     json={"name": "Garage", "registration_status": "pending"})
     assert patched.status_code == 200 and patched.json()["name"] == "Garage"
     assert patched.json()["registration_status"] == "pending"
 
@@ -44,7 +45,8 @@ async def test_a_generated_password_is_shown_once_and_works(running_app: Running
 
 async def test_identity_and_password_rules(tenant: TenantHandle) -> None:
     for identity in ["x" * 49, "has:colon", "has space", "slash/inside", ""]:
-        response = await tenant.api.post("/api/v1/charge-points", json={"identity": identity, "password": "long-enough"})
+        response = await tenant.api.post("/api/v1/charge-points",
+                                         json={"identity": identity, "password": "long-enough"})
         assert response.status_code == 422, identity
     short = await tenant.api.post("/api/v1/charge-points", json={"identity": new_identity(), "password": "short"})
     assert short.status_code == 422
@@ -92,7 +94,8 @@ async def test_connected_and_connectors_come_from_the_charger(running_app: Runni
     got = (await tenant.api.get(f"/api/v1/charge-points/{cp['id']}")).json()
     assert got["connected"] is True and got["boot_status"] == "Accepted" and got["vendor"] == "TestVendor"
     assert got["last_seen_at"] is not None
-    assert [(c["connector_id"], c["status"], c["error_code"]) for c in got["connectors"]] == [(1, "Faulted", "GroundFailure")]
+    connectors = [(c["connector_id"], c["status"], c["error_code"]) for c in got["connectors"]]
+    assert connectors == [(1, "Faulted", "GroundFailure")]
     await charger.close()
 
 

@@ -52,7 +52,8 @@ def test_no_request_yields_a_server_error(running_app: RunningApp) -> None:
             # timeout=1 keeps a command to a never-connected charger from waiting long
             if "commands" in path:
                 params["timeout"] = "1"
-            response = api.request(method, path, params=params, json=body if method in {"POST", "PATCH", "PUT"} else None)
+            with_body = method in {"POST", "PATCH", "PUT"}
+            response = api.request(method, path, params=params, json=body if with_body else None)
             assert response.status_code < 500, (method, path, params, body, response.text)
 
         check()

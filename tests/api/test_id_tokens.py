@@ -46,7 +46,8 @@ async def test_validation(tenant: TenantHandle) -> None:
 
 async def test_list_filters_and_pages(tenant: TenantHandle) -> None:
     for i in range(5):
-        await tenant.api.post("/api/v1/id-tokens", json={"uid": f"CARD{i}", "status": "blocked" if i % 2 else "accepted"})
+        status = "blocked" if i % 2 else "accepted"
+        await tenant.api.post("/api/v1/id-tokens", json={"uid": f"CARD{i}", "status": status})
     blocked = (await tenant.api.get("/api/v1/id-tokens", params={"status": "blocked"})).json()["items"]
     assert sorted(t["uid"] for t in blocked) == ["CARD1", "CARD3"]
     first = (await tenant.api.get("/api/v1/id-tokens", params={"limit": 3})).json()

@@ -9,6 +9,7 @@ durability, while one fsync serves many messages.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -51,6 +52,7 @@ class Database:
         self.on_commit: EventSink = on_commit or (lambda _events: None)
         self._queue: deque[_Job[Any]] = deque()
         self._wake = asyncio.Event()
+        self._batch_done = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.batches = 0
         self.units = 0
@@ -65,13 +67,12 @@ class Database:
 
     async def close(self) -> None:
         if self._task is not None:
-            while self._queue:
-                await asyncio.sleep(0.01)
+            while self._queue:  # let what was submitted commit
+                self._batch_done.clear()
+                await self._batch_done.wait()
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
             self._task = None
         await self.runner.close()
 
@@ -135,6 +136,7 @@ class Database:
                         self.on_commit(events)
                     except Exception:
                         log.exception("publishing %d events failed", len(events))
+            self._batch_done.set()
 
 
 def _run_callbacks(callbacks: list[Callable[[], None]]) -> None:

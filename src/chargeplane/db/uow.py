@@ -4,9 +4,8 @@ does, once, and publishes the collected domain events only after the commit succ
 from __future__ import annotations
 
 import uuid
-from typing import Any
-
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.orm import Session

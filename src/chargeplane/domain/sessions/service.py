@@ -23,8 +23,8 @@ from chargeplane.domain.sessions.events import SessionStarted, SessionStopped
 from chargeplane.domain.sessions.known import KnownSessions, SessionRef
 from chargeplane.domain.sessions.meter_values import store_readings
 from chargeplane.domain.sessions.models import ChargingSession
-from chargeplane.domain.sessions.rules import energy_and_anomalies
 from chargeplane.domain.sessions.readings import MeterReading
+from chargeplane.domain.sessions.rules import energy_and_anomalies
 from chargeplane.domain.tokens.service import Authorization, authorize_token
 
 MAX_TRANSACTION_ID = 2**31 - 1  # OCPP 1.6 transactionId is a JSON integer; stay in int32 for chargers
