@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from chargeplane.config import Settings
+from chargeplane.db import Database
+from chargeplane.db.migrate import upgrade
 from tests.services import create_database, drop_database, server_url_from, throwaway_postgres
 from tests.support.server import RunningApp
 from tests.support.tenants import TenantHandle, api_client, create_tenant
@@ -44,6 +46,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> 
         return f"sqlite:///{tmp_path}/chargeplane.db"
     url: str = request.getfixturevalue("postgres_database")
     return url
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    """A migrated database without the app, for tests of the persistence layer and of jobs."""
+    database = Database(database_url)
+    await database.start()
+    await upgrade(database)
+    yield database
+    await database.close()
 
 
 def test_settings(database_url: str, **overrides: object) -> Settings:

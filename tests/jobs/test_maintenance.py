@@ -1,28 +1,16 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from chargeplane.db import Database, Scope, UnitOfWork, utcnow
-from chargeplane.db.migrate import upgrade
 from chargeplane.domain.assets.models import ChargePoint
 from chargeplane.domain.chargerlog.models import OcppMessage
 from chargeplane.domain.chargerlog.service import record_exchange
 from chargeplane.domain.tenancy.service import create_tenant
 from chargeplane.jobs.maintenance import prune_message_log
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    await database.start()
-    await upgrade(database)
-    yield database
-    await database.close()
 
 
 async def test_old_messages_are_pruned_in_every_tenant(db: Database) -> None:

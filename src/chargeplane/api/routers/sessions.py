@@ -12,7 +12,6 @@ from chargeplane.db import UnitOfWork
 from chargeplane.domain.sessions import queries
 from chargeplane.domain.sessions.models import ChargingSession
 from chargeplane.domain.sessions.schemas import (
-    MeterValueRead,
     SessionDetail,
     SessionRead,
     SessionState,
@@ -57,7 +56,6 @@ def _reads(uow: UnitOfWork, sessions: list[ChargingSession]) -> list[SessionRead
 async def get_session(session_id: uuid.UUID, t: TenancyDep) -> SessionDetail:
     def unit(uow: UnitOfWork) -> SessionDetail:
         session = _reads(uow, [queries.get_session(uow, session_id)])[0]
-        values = [MeterValueRead.model_validate(v) for v in queries.get_meter_values(uow, session_id)]
-        return SessionDetail.model_validate({**session.model_dump(), "meter_values": values})
+        return SessionDetail(**session.model_dump(), meter_values=queries.get_meter_values(uow, session_id))
 
     return await t.read(unit)

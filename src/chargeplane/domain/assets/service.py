@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from chargeplane.db import UnitOfWork
@@ -15,6 +14,7 @@ from chargeplane.domain.assets.credentials import check_identity
 from chargeplane.domain.assets.events import ChargePointChanged
 from chargeplane.domain.assets.models import ChargePoint, Site
 from chargeplane.domain.errors import Conflict, Invalid, NotFound
+from chargeplane.domain.unique import add_unique
 
 REGISTRATION_STATUSES = ("accepted", "pending", "rejected")
 
@@ -55,14 +55,8 @@ def register_charge_point(
         identity=identity, password_hash=password_hash, name=name, site_id=site_id,
         registration_status=registration_status,
     )
-    uow.session.add(charge_point)
-    try:
-        with uow.session.begin_nested():
-            uow.session.flush()
-    except IntegrityError:
-        # Identities are unique across the installation, so the clash may be with another tenant.
-        raise Conflict(f"identity {identity!r} is already registered", field="identity") from None
-    return charge_point
+    # Identities are unique across the installation, so the clash may be with another tenant.
+    return add_unique(uow, charge_point, Conflict(f"identity {identity!r} is already registered", field="identity"))
 
 
 def get_charge_point(uow: UnitOfWork, charge_point_id: uuid.UUID) -> ChargePoint:

@@ -13,6 +13,7 @@ from chargeplane.db import UnitOfWork
 from chargeplane.domain.errors import NotFound
 from chargeplane.domain.sessions.models import ChargingSession, MeterValue
 from chargeplane.domain.sessions.readings import values_from_json
+from chargeplane.domain.sessions.schemas import MeterValueRead
 from chargeplane.domain.tokens.service import uid_key
 
 
@@ -59,27 +60,14 @@ def get_session(uow: UnitOfWork, session_id: uuid.UUID) -> ChargingSession:
     return session
 
 
-@dataclass(frozen=True, slots=True)
-class SampleView:
-    """One sampled value with the reading it belongs to, as operators read them."""
-
-    timestamp: datetime
-    connector_id: int
-    value: str
-    measurand: str | None
-    phase: str | None
-    location: str | None
-    context: str | None
-    format: str | None
-    unit: str | None
-
-
-def get_meter_values(uow: UnitOfWork, session_id: uuid.UUID) -> list[SampleView]:
+def get_meter_values(uow: UnitOfWork, session_id: uuid.UUID) -> list[MeterValueRead]:
+    """Every sampled value of the session, each with the time and connector of its reading."""
     readings = uow.session.scalars(
         select(MeterValue).where(MeterValue.session_id == session_id).order_by(MeterValue.timestamp, MeterValue.id)
     )
-    return [SampleView(r.timestamp, r.connector_id, v["value"], v.get("measurand"), v.get("phase"),
-                       v.get("location"), v.get("context"), v.get("format"), v.get("unit"))
+    return [MeterValueRead(timestamp=r.timestamp, connector_id=r.connector_id, value=v["value"],
+                           measurand=v.get("measurand"), phase=v.get("phase"), location=v.get("location"),
+                           context=v.get("context"), format=v.get("format"), unit=v.get("unit"))
             for r in readings for v in values_from_json(r.sampled_values)]
 
 

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from chargeplane.db import UnitOfWork
 from chargeplane.domain.errors import Conflict, Invalid, NotFound
 from chargeplane.domain.tokens.models import IdToken
+from chargeplane.domain.unique import add_unique
 
 STATUSES = ("accepted", "blocked", "expired", "invalid")
 MAX_UID_LENGTH = 20  # OCPP 1.6 idTag: CiString20
@@ -47,13 +47,7 @@ def create_id_token(uow: UnitOfWork, *, uid: str, status: str = "accepted", expi
     if parent_uid is not None:
         _check_uid(parent_uid, "parent_uid")
     token = IdToken(uid=uid, uid_key=uid_key(uid), status=status, expires_at=_utc(expires_at), parent_uid=parent_uid)
-    uow.session.add(token)
-    try:
-        with uow.session.begin_nested():
-            uow.session.flush()
-    except IntegrityError:
-        raise Conflict(f"an id token with uid {uid!r} exists", field="uid") from None
-    return token
+    return add_unique(uow, token, Conflict(f"an id token with uid {uid!r} exists", field="uid"))
 
 
 def get_id_token(uow: UnitOfWork, token_id: uuid.UUID) -> IdToken:
