@@ -214,6 +214,9 @@ async def main(args: argparse.Namespace) -> int:
     if args.markdown:
         say("")
         say(table(results, markdown=True))
+    ramps = dict.fromkeys((r.label, r.ramp_profile) for r in results if r.ramp_profile)
+    for label, profile in ramps:
+        say(f"\nprofile of {label} during the ramp:\n{profile}")
     for result in results:
         if result.profile:
             say(f"\nprofile of {result.column} during the window:\n{result.profile}")

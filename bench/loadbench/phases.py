@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import dataclasses
 import sys
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,8 +62,10 @@ class Run:
         log_dir = self.run_dir / f"{self._label.replace('/', '-')}-workers"
         log_dir.mkdir(exist_ok=True)
         async with WorkerPool(settings.workers, log_dir) as pool:
-            await pool.start(settings.worker_plans(self.server.ocpp_url))
-            await self._ramp(pool)
+            async with self._profiled("ramp") as profile:
+                await pool.start(settings.worker_plans(self.server.ocpp_url))
+                await self._ramp(pool)
+            template.ramp_profile = profile[0] if profile else None
             template.rss_after_ramp = processes.rss_bytes(self.server.pid)
             for rate in settings.rates:
                 result = dataclasses.replace(template, offered_rate=rate, notes=list(template.notes))
@@ -71,6 +74,8 @@ class Run:
                 await pool.set_rate(rate)
                 await self._watch(pool, settings.warmup, "warm-up")
                 await self._measure(pool, result)
+            # After the last window, under load still: what would a gen-2 collection cost now?
+            self.results[-1].full_collection = await self.server.full_collection()
             if settings.crash_check and self.database is not None:
                 self._alive()
                 await self.server.kill()
@@ -133,30 +138,38 @@ class Run:
             reading.commits = await self.database.commits()
         return reading
 
-    async def _measure(self, pool: WorkerPool, result: RunResult) -> None:
-        settings = self.settings
-        await self.server.gc_pauses()  # starts the probe's record afresh
-        start = await self._read(pool)
-        spy: asyncio.subprocess.Process | None = None
-        raw: Path | None = None
-        if settings.profile_dir is not None:
-            settings.profile_dir.mkdir(parents=True, exist_ok=True)
-            raw = settings.profile_dir / f"{self._label.replace('/', '-').replace(' @', '-')}.txt"
-            spy = await profiling.record(self.server.pid, seconds=settings.duration, output=raw,
-                                         log=self.run_dir / "py-spy.log")
+    @contextlib.asynccontextmanager
+    async def _profiled(self, phase: str) -> AsyncIterator[list[str]]:
+        """With --profile, py-spy samples the server for the block; the summary lands in the list."""
+        summary: list[str] = []
+        if self.settings.profile_dir is None:
+            yield summary
+            return
+        self.settings.profile_dir.mkdir(parents=True, exist_ok=True)
+        raw = self.settings.profile_dir / f"{self._label.replace('/', '-').replace(' @', '-')}-{phase}.txt"
+        spy = await profiling.start(self.server.pid, output=raw, log=self.run_dir / "py-spy.log")
+        started = processes.now()
         try:
-            await self._watch(pool, settings.duration, "measure")
-            end = await self._read(pool)
-            result.gc = await self.server.gc_pauses()
-            if spy is not None:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(spy.wait(), 30.0)
+            yield summary
         finally:
-            if spy is not None:
-                await processes.stop(spy, grace=5.0)
-        if raw is not None and raw.exists():
-            result.profile = profiling.summarize(raw)
+            await profiling.finish(spy)
+        if raw.exists():
+            summary.append(f"raw stacks: {raw}\n" + profiling.summarize(raw, processes.now() - started))
+
+    async def _measure(self, pool: WorkerPool, result: RunResult) -> None:
+        before = await self.server.gc_pauses()  # starts the probe's record afresh
+        start = await self._read(pool)
+        async with self._profiled("window") as profile:
+            await self._watch(pool, self.settings.duration, "measure")
+            end = await self._read(pool)
+        result.gc = await self.server.gc_pauses()
+        result.profile = profile[0] if profile else None
         self._record_window(result, start, end)
+        commits = [(r or {}).get("group_commit") for r in (before, result.gc)]
+        if commits[0] and commits[1]:
+            batches = commits[1]["batches"] - commits[0]["batches"]
+            result.batches_per_second = batches / result.window_seconds
+            result.units_per_batch = (commits[1]["units"] - commits[0]["units"]) / batches if batches else None
 
     def _record_window(self, result: RunResult, start: Reading, end: Reading) -> None:
         seconds = end.fleet.at - start.fleet.at

@@ -51,6 +51,13 @@ def _gc_all(r: RunResult) -> str:
     return f"p99 {a['p99_ms']:.1f} / max {a['max_ms']:.1f} ms, {a['total_ms'] / r.window_seconds / 10:.2f} %"
 
 
+def _full_collection(r: RunResult) -> str:
+    f = r.full_collection
+    if f is None:
+        return "-"
+    return f"{f['ms']:.0f} ms over {sum(f['objects']):,} objects ({f['frozen']:,} frozen)"
+
+
 ROWS: list[Row] = [
     ("chargers connected after ramp", lambda r: f"{r.connected_after_ramp:,}/{r.chargers:,}"),
     ("time to connect all", lambda r: f"{r.ramp_seconds:.1f} s" + ("" if r.ramp_complete else " (timed out)")),
@@ -72,7 +79,9 @@ ROWS: list[Row] = [
     ("sampled values answered/s", lambda r: _number(r.samples_per_second)),
     ("meter-value rows/s", lambda r: _number(r.meter_rows_per_second)),
     ("message-log rows/s", lambda r: _number(r.message_rows_per_second)),
-    ("commits/s (messages per commit)", lambda r: "-" if r.commits_per_second is None
+    ("group commits/s (units per commit)", lambda r: "-" if r.batches_per_second is None
+     else f"{r.batches_per_second:,.0f} ({r.units_per_batch or 0:.1f})"),
+    ("PostgreSQL commits/s (msgs per commit)", lambda r: "-" if r.commits_per_second is None
      else f"{r.commits_per_second:,.0f} ({r.messages_per_commit or 0:.1f})"),
     ("acknowledged vs stored (whole run)", _durability),
     ("  MeterValues acked / logged", _acked(lambda d: (d.acked_meter_values, d.logged_meter_values))),
@@ -82,6 +91,7 @@ ROWS: list[Row] = [
     ("GC gen 2 pauses", lambda r: _gc(r, "2")),
     ("GC gen 0+1 pauses", lambda r: f"{_gc(r, '0')}; {_gc(r, '1')}"),
     ("GC all pauses (p99 / max, time)", _gc_all),
+    ("forced full GC after window", _full_collection),
 ]
 
 

@@ -66,9 +66,13 @@ class RunResult:
     meter_rows_per_second: float | None = None
     message_rows_per_second: float | None = None
     commits_per_second: float | None = None   # database transactions (PostgreSQL only)
+    batches_per_second: float | None = None   # group commits, from the server's own counters
+    units_per_batch: float | None = None
     durability: Durability | None = None
     gc: dict[str, Any] | None = None
-    profile: str | None = None
+    full_collection: dict[str, Any] | None = None  # forced after the last window: ms, objects per generation
+    profile: str | None = None        # py-spy's view of the window (--profile)
+    ramp_profile: str | None = None   # ... and of the ramp
     notes: list[str] = field(default_factory=list)
 
     @property

@@ -91,6 +91,9 @@ class Server:
     async def gc_pauses(self) -> dict[str, Any] | None:
         return await gcpauses.read_and_reset(self.pid, self.gc_report)
 
+    async def full_collection(self) -> dict[str, Any] | None:
+        return await gcpauses.full_collection(self.pid, self.gc_report)
+
 
 class ChargeplaneServer(Server):
     label = "chargeplane"
