@@ -5,15 +5,19 @@ port, creates a tenant, registers the chargers and their cards over the REST API
 project's simulator from several worker processes:
 
   ramp      every charger connects, boots, reports its status and starts a charging session
+  then, for each rate:
   warm-up   the sustained rate (MeterValues of the running sessions, heartbeats, status reports)
   measure   the same, measured: rate, round trips, CPU, memory, rows stored, GC pauses
+  and after the last rate:
+  full GC   the server runs one full collection: what a gen-2 pause costs at this heap size
   crash     the server is SIGKILLed under load; every acknowledged message must be in the database
 
-Then the same load against bench/bare_server.py (no validation, no storage) as the reference.
+Then the same against bench/bare_server.py (no validation, no storage), the reference.
 
     .venv/bin/python bench/ocpp_load.py                 # 10,000 chargers, 5,000 msgs/s, both backends
-    .venv/bin/python bench/ocpp_load.py --quick         # a smoke run: 500 chargers, 30 s
-    .venv/bin/python bench/ocpp_load.py --backends sqlite --rate 3000 --profile /tmp/prof
+    .venv/bin/python bench/ocpp_load.py --quick         # a smoke run: 500 chargers, 1,000 msgs/s, 30 s
+    .venv/bin/python bench/ocpp_load.py --rate 1000,2000,5000 --markdown   # a sweep, one ramp per server
+    .venv/bin/python bench/ocpp_load.py --backends sqlite --no-bare --chargers 3000 --rate 4000 --profile /tmp/p
 
 CHARGEPLANE_* variables in the environment reach the server (e.g. CHARGEPLANE_GROUP_COMMIT_MAX_BATCH).
 """
@@ -231,11 +235,13 @@ def run() -> None:
     args = parse_args()
 
     async def guarded() -> int:
-        # SIGTERM ends the run the way Ctrl-C does: the main task is cancelled, every `async with`
-        # stops its processes (servers, workers, py-spy) and drops its database on the way out.
+        # Ctrl-C and SIGTERM cancel the main task: every `async with` then stops its processes
+        # (servers, workers, py-spy) and drops its database on the way out. Installed here rather than
+        # left to asyncio, which leaves SIGINT alone when it was ignored at start (a background job).
         task = asyncio.current_task()
         assert task is not None
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            asyncio.get_running_loop().add_signal_handler(sig, task.cancel)
         return await main(args)
 
     try:

@@ -24,7 +24,7 @@ _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def _die_with_parent() -> None:
-    # Runs in the child between fork and exec: only async-signal-safe work here.
+    # Runs in the child between fork and exec.
     ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 

@@ -28,7 +28,7 @@ class Services:
     hashing: PasswordHashing
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -71,7 +71,7 @@ class Tenancy:
         return await self.services.db.write(self.scope, fn)
 
 
-def get_tenancy(services: ServicesDep, scope: ScopeDep) -> Tenancy:
+async def get_tenancy(services: ServicesDep, scope: ScopeDep) -> Tenancy:
     return Tenancy(services, scope)
 
 

@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from chargeplane.db.bulk import BulkInserts
+from chargeplane.db.bulk import BulkWrites
 from chargeplane.db.runners import Runner, make_runner
 from chargeplane.db.scope import Scope
 from chargeplane.db.tenancy import bind_scope, install_gate
@@ -164,9 +164,9 @@ def _run_batch(session: Session, batch: list[_Job[Any]]) -> None:
     session.commit()
 
 
-def _run_units(session: Session, batch: list[_Job[Any]], *, savepoints: bool) -> BulkInserts | None:
+def _run_units(session: Session, batch: list[_Job[Any]], *, savepoints: bool) -> BulkWrites | None:
     """None when a unit failed without savepoints (the caller starts over with them)."""
-    deferred = BulkInserts()
+    deferred = BulkWrites()
     for job in batch:
         bind_scope(session, job.scope)
         uow = UnitOfWork(session, job.scope)

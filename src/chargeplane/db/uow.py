@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
-from chargeplane.db.bulk import BulkInserts
+from chargeplane.db.bulk import BulkWrites
 from chargeplane.db.scope import Scope
 from chargeplane.db.tenancy import stamp_rows
 
@@ -23,7 +23,7 @@ class UnitOfWork:
         self.scope = scope
         self.events: list[Any] = []
         self.callbacks: list[Callable[[], None]] = []
-        self.deferred = BulkInserts()
+        self.deferred = BulkWrites()
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` on the event loop once this unit is committed (never if it is not): for
@@ -37,7 +37,14 @@ class UnitOfWork:
         Rows that clash with `ignore_conflicts_on` (a unique key) are skipped: the re-sent message case.
         Nobody can read these rows before the unit ends; they are written only if the unit succeeds."""
         stamp_rows(self.scope, table, rows)
-        self.deferred.add(table, rows, ignore_conflicts_on)
+        self.deferred.insert(table, rows, ignore_conflicts_on)
+
+    def update_later(self, table: Table, rows: Sequence[dict[str, Any]], *, columns: tuple[str, ...]) -> None:
+        """Set `columns` of the rows with these ids with the rest of the batch, in one statement.
+
+        For frequent, unconditional updates (a charger's last-seen time); the tenant joins the WHERE."""
+        stamp_rows(self.scope, table, rows)
+        self.deferred.update(table, rows, columns)
 
     @property
     def tenant_id(self) -> uuid.UUID:

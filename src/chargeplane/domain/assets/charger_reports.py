@@ -18,6 +18,7 @@ from chargeplane.domain.assets.service import register_charge_point
 from chargeplane.domain.errors import NotFound
 
 STATUS_CHANGES: Table = StatusChange.__table__  # type: ignore[assignment]
+CHARGE_POINTS: Table = ChargePoint.__table__  # type: ignore[assignment]
 
 BOOT_STATUS_FOR_REGISTRATION = {"accepted": "Accepted", "pending": "Pending", "rejected": "Rejected"}
 
@@ -126,7 +127,8 @@ def record_diagnostics_status(uow: UnitOfWork, *, charge_point_id: uuid.UUID, st
 
 
 def record_seen(uow: UnitOfWork, *, charge_point_id: uuid.UUID, at: datetime) -> None:
-    uow.session.execute(update(ChargePoint).where(ChargePoint.id == charge_point_id).values(last_seen_at=at))
+    """Every connected charger does this about once a minute: batched with the others."""
+    uow.update_later(CHARGE_POINTS, [{"id": charge_point_id, "last_seen_at": at}], columns=("last_seen_at",))
 
 
 def record_connection(uow: UnitOfWork, *, charge_point_id: uuid.UUID, connected: bool, at: datetime) -> None:
