@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
 
 Processor = Callable[[Any], Any] | None
@@ -70,6 +71,7 @@ def _compile(dialect: Dialect, statement: Statement) -> _Compiled:
         return found
     stmt, keys = _build(dialect, statement)
     compiled = stmt.compile(dialect=dialect, column_keys=keys)
+    assert isinstance(compiled, SQLCompiler)
     names = tuple(compiled.positiontup) if compiled.positiontup else tuple(compiled.binds)
     row_keys = tuple(name.removeprefix("where_") for name in names)
     processors = tuple(table.c[key].type._cached_bind_processor(dialect) for key in row_keys)
