@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -25,7 +25,6 @@ class CallContext:
     settings: Settings
     set_boot_status: Callable[[str], None]
     known_sessions: KnownSessions
-    after_commit: list[Callable[[], None]] = field(default_factory=list)
 
 
 # A handler runs inside the unit of work and returns the CALLRESULT payload.

@@ -144,8 +144,6 @@ class Connection:
             await self._answer_error(CallErrorReply(INTERNAL_ERROR, "the central system could not process this"),
                                      unique_id=call.unique_id, action=call.action, request=text)
             return
-        for callback in ctx.after_commit:
-            callback()
         await self._send(reply)
 
     async def _answer_error(self, err: CallErrorReply, *, unique_id: str, action: str, request: str) -> None:

@@ -71,7 +71,7 @@ def boot_notification(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> d
     # A boot means the charger restarted: whatever it was charging is interrupted.
     sessions.interrupt_open_sessions(uow, charge_point_id=ctx.charge_point_id, at=ctx.received_at,
                                      known=ctx.known_sessions)
-    ctx.after_commit.append(lambda: ctx.set_boot_status(status))
+    uow.after_commit(lambda: ctx.set_boot_status(status))
     interval = {
         "Accepted": ctx.settings.ocpp_heartbeat_interval,
         "Pending": ctx.settings.ocpp_pending_retry_interval,
