@@ -39,7 +39,8 @@ async def create_tenant(env: dict[str, str], log: Path) -> str:
 
 
 class JsonPoster:
-    """POSTs JSON on one keep-alive connection, one request at a time; returns the status code."""
+    """POSTs JSON on one keep-alive connection, one request at a time; returns the status and body.
+    It reads bodies by Content-Length, which is how the API answers (no chunked responses)."""
 
     def __init__(self, host: str, port: int, api_key: str) -> None:
         self.host, self.port = host, port

@@ -51,6 +51,11 @@ def _gc_all(r: RunResult) -> str:
     return f"p99 {a['p99_ms']:.1f} / max {a['max_ms']:.1f} ms, {a['total_ms'] / r.window_seconds / 10:.2f} %"
 
 
+def _gc_threads(r: RunResult) -> str:
+    by_thread = (r.gc or {}).get("ms_by_thread") or {}
+    return ", ".join(f"{name} {ms:.0f} ms" for name, ms in sorted(by_thread.items())) or "-"
+
+
 def _full_collection(r: RunResult) -> str:
     f = r.full_collection
     if f is None:
@@ -91,6 +96,7 @@ ROWS: list[Row] = [
     ("GC gen 2 pauses", lambda r: _gc(r, "2")),
     ("GC gen 0+1 pauses", lambda r: f"{_gc(r, '0')}; {_gc(r, '1')}"),
     ("GC all pauses (p99 / max, time)", _gc_all),
+    ("GC time by thread", _gc_threads),
     ("forced full GC after window", _full_collection),
 ]
 

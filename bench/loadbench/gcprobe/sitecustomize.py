@@ -24,7 +24,10 @@ if _REPORT:
     import gc
     import json
     import signal
+    import sys
+    import threading
     import time
+    import weakref
     from typing import Any
 
     _path: str = _REPORT
@@ -32,6 +35,7 @@ if _REPORT:
     _collected = [0, 0, 0]
     _started = [0.0]
     _collecting = [False]
+    _by_thread: dict[str, float] = {}
     _window_start = [time.monotonic()]
     _sequence = [0]
 
@@ -41,8 +45,13 @@ if _REPORT:
             _started[0] = time.perf_counter()
         else:
             generation = info["generation"]
-            _pauses[generation].append(time.perf_counter() - _started[0])
+            pause = time.perf_counter() - _started[0]
+            _pauses[generation].append(pause)
             _collected[generation] += info["collected"]
+            # Which thread collected: a finalizer that lets go of the interpreter (a database cursor's,
+            # say) lets the other thread run, so a "pause" in one thread is not always a stop for all.
+            name = threading.current_thread().name
+            _by_thread[name] = _by_thread.get(name, 0.0) + pause
 
     def _summary(pauses: list[float]) -> dict[str, float]:
         ordered = sorted(pauses)
@@ -52,10 +61,6 @@ if _REPORT:
 
         return {"count": len(ordered), "total_ms": sum(ordered) * 1000,
                 "max_ms": (ordered[-1] * 1000) if ordered else 0.0, "p50_ms": rank(50), "p99_ms": rank(99)}
-
-    import sys
-    import threading
-    import weakref
 
     _database: list[Any] = []  # a weak reference to chargeplane's Database, once found
 
@@ -119,7 +124,9 @@ if _REPORT:
             "generations": {str(g): _summary(p) for g, p in _pauses.items()},
             "all": _summary([x for p in _pauses.values() for x in p]),
             "group_commit": _group_commit(),
+            "ms_by_thread": {name: seconds * 1000 for name, seconds in _by_thread.items()},
         }
+        _by_thread.clear()
         for pauses in _pauses.values():
             pauses.clear()
         _collected[:] = [0, 0, 0]
