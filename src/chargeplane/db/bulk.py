@@ -41,19 +41,29 @@ class _Compiled:
         return params
 
 
-# (kind, table, columns): "insert" with the ON CONFLICT columns, or "update" with the columns it sets.
+# (kind, table, columns): "insert" with its ON CONFLICT columns; "update" with the columns it sets;
+# "upsert" with its key columns followed by the column that must not go back in time.
 Statement = tuple[str, Table, tuple[str, ...]]
 _compiled: dict[tuple[str, str, str, str, tuple[str, ...]], _Compiled] = {}
 
 
 def _build(dialect: Dialect, statement: Statement) -> tuple[ClauseElement, list[str]]:
     kind, table, columns = statement
-    if kind == "insert":
+    if kind in ("insert", "upsert"):
         keys = [c.key for c in table.columns
                 if not (c.key == "id" and c.primary_key and c.type.python_type is int)]  # autoincrement ids
         insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
         stmt = insert(table).inline()  # no RETURNING: nobody needs the ids of these rows
-        if columns:
+        if kind == "upsert":
+            *unique, newer = columns
+            excluded = stmt.excluded
+            stmt = stmt.on_conflict_do_update(
+                index_elements=unique,
+                set_={key: excluded[key] for key in keys if key not in (*unique, "id", "tenant_id")},
+                # A replayed older report does not overwrite a newer one; and never another tenant's row.
+                where=(excluded[newer] >= table.c[newer]) & (excluded.tenant_id == table.c.tenant_id),
+            )
+        elif columns:
             stmt = stmt.on_conflict_do_nothing(index_elements=list(columns))
         return stmt, keys
     where = [table.c[key] == bindparam(f"where_{key}") for key in UPDATE_KEYS]
@@ -94,6 +104,9 @@ class BulkWrites:
 
     def update(self, table: Table, rows: Sequence[dict[str, Any]], columns: tuple[str, ...]) -> None:
         self._rows.setdefault(("update", table, columns), []).extend(rows)
+
+    def upsert(self, table: Table, rows: Sequence[dict[str, Any]], key: tuple[str, ...], newer: str) -> None:
+        self._rows.setdefault(("upsert", table, (*key, newer)), []).extend(rows)
 
     def extend(self, other: BulkWrites) -> None:
         for statement, rows in other._rows.items():

@@ -8,12 +8,14 @@ tenant by hand: they get it from here.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from sqlalchemy import Table, event, inspect
+from sqlalchemy import Table, event
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, with_loader_criteria
+from sqlalchemy.orm.attributes import get_history
 
 from chargeplane.db.base import TenantScoped
 from chargeplane.db.scope import Scope
@@ -59,10 +61,18 @@ def _scope_statement(state: ORMExecuteState) -> None:
     if state.is_column_load or state.is_relationship_load:
         return  # the criteria added to the parent query already travel with these loads
     if state.is_select or state.is_update or state.is_delete:
-        state.statement = state.statement.options(
-            with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True),
-            *(with_loader_criteria(tenant_cls, tenant_cls.id == tenant_id) for tenant_cls in IsTenant.mapped),
-        )
+        assert tenant_id is not None
+        state.statement = state.statement.options(*_criteria(tenant_id))
+
+
+@functools.lru_cache(maxsize=4096)
+def _criteria(tenant_id: uuid.UUID) -> tuple[Any, ...]:
+    """The loader criteria of one tenant, built once: building them for every query (a lambda, annotated
+    columns) left reference cycles behind that kept the garbage collector busy on the hot path."""
+    return (
+        with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True),
+        *(with_loader_criteria(tenant_cls, tenant_cls.id == tenant_id) for tenant_cls in IsTenant.mapped),
+    )
 
 
 def _check_insert_rows(state: ORMExecuteState, tenant_id: uuid.UUID | None) -> None:
@@ -107,7 +117,7 @@ def _check_flush(session: Session, _ctx: UOWTransaction, _instances: object) -> 
             raise TenancyError("a tenant scope cannot create tenants")
     for obj in session.dirty:
         if isinstance(obj, TenantScoped):
-            history = inspect(obj, raiseerr=True).attrs.tenant_id.history
+            history = get_history(obj, "tenant_id")  # unlike inspect(obj).attrs, builds no cyclic state
             if history.has_changes() and history.deleted:
                 raise TenancyError("a row's tenant cannot change")
             if not scope.system and obj.tenant_id != scope.tenant_id:

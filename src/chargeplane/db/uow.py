@@ -46,6 +46,13 @@ class UnitOfWork:
         stamp_rows(self.scope, table, rows)
         self.deferred.update(table, rows, columns)
 
+    def upsert_later(self, table: Table, rows: Sequence[dict[str, Any]], *, key: tuple[str, ...],
+                     unless_older_by: str) -> None:
+        """Insert the rows, or update the existing row with the same `key`, with the rest of the batch;
+        an update whose `unless_older_by` value is older than the stored one changes nothing."""
+        stamp_rows(self.scope, table, rows)
+        self.deferred.upsert(table, rows, key, unless_older_by)
+
     @property
     def tenant_id(self) -> uuid.UUID:
         if self.scope.tenant_id is None:

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import Table, select, update
 
 from chargeplane.db import UnitOfWork
+from chargeplane.db.base import new_id
 from chargeplane.domain.assets.events import ConnectorStatusChanged
 from chargeplane.domain.assets.models import ChargePoint, Connector, StatusChange
 from chargeplane.domain.assets.service import register_charge_point
@@ -19,6 +20,7 @@ from chargeplane.domain.errors import NotFound
 
 STATUS_CHANGES: Table = StatusChange.__table__  # type: ignore[assignment]
 CHARGE_POINTS: Table = ChargePoint.__table__  # type: ignore[assignment]
+CONNECTORS: Table = Connector.__table__  # type: ignore[assignment]
 
 BOOT_STATUS_FOR_REGISTRATION = {"accepted": "Accepted", "pending": "Pending", "rejected": "Rejected"}
 
@@ -93,7 +95,8 @@ def record_status(
     vendor_error_code: str | None = None,
 ) -> None:
     """Keep every report as history; let the connector's current status move only forward in time,
-    so that a replayed old report does not overwrite a newer one."""
+    so that a replayed old report does not overwrite a newer one. The event tells of the report; its
+    `at` says whether it is older than what a listener already knows."""
     details = {"status": status, "error_code": error_code, "info": info, "vendor_id": vendor_id,
                "vendor_error_code": vendor_error_code}
     uow.insert_later(STATUS_CHANGES, [{"charge_point_id": charge_point_id, "connector_id": connector_id,
@@ -101,18 +104,10 @@ def record_status(
     # A charger's clock may run ahead: a report counts as no later than its arrival, or one stamped in the
     # future would hide every true report until then.
     status_at = min(status_at, received_at)
-    connector = uow.session.scalar(
-        select(Connector).where(Connector.charge_point_id == charge_point_id, Connector.connector_id == connector_id)
-    )
-    if connector is None:
-        uow.session.add(Connector(charge_point_id=charge_point_id, connector_id=connector_id, status_at=status_at,
-                                  **details))
-    elif status_at >= connector.status_at:
-        for key, value in details.items():
-            setattr(connector, key, value)
-        connector.status_at = status_at
-    else:
-        return
+    # Batched with the other reports: insert, or update unless the stored status is newer.
+    uow.upsert_later(CONNECTORS, [{"id": new_id(), "charge_point_id": charge_point_id, "connector_id": connector_id,
+                                   "status_at": status_at, "updated_at": received_at, **details}],
+                     key=("charge_point_id", "connector_id"), unless_older_by="status_at")
     uow.publish(ConnectorStatusChanged(uow.tenant_id, charge_point_id, connector_id, status, error_code, status_at))
 
 
