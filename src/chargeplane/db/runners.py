@@ -23,9 +23,10 @@ Work = Callable[[Session], T]
 
 
 class Runner(Protocol):
+    """Reads and schema work; writes go through the committer that suits the runner (db/committers.py)."""
+
     dialect: str
 
-    async def write(self, work: Work[T]) -> T: ...
     async def read(self, work: Work[T]) -> T: ...
     async def run_connection(self, work: Callable[[Any], T]) -> T: ...
     async def close(self) -> None: ...
@@ -49,7 +50,8 @@ def _sqlite_pragmas(engine: Engine, *, begin: str) -> None:
 
 
 class ThreadRunner:
-    """Sync driver: one writer thread (SQLite has one writer anyway), a few reader threads."""
+    """Sync driver: writes on the committer's thread (SQLite has one writer anyway), reads on a few
+    reader threads, schema work on its own thread."""
 
     def __init__(self, url: str, *, readers: int = 4) -> None:
         parsed = make_url(url)
@@ -58,16 +60,13 @@ class ThreadRunner:
         if self.dialect == "sqlite":
             kwargs["connect_args"] = {"check_same_thread": False}
         # hide_parameters: a failing statement's values (tokens, hashes) never reach a log.
-        self.write_engine = create_engine(url, pool_size=1, max_overflow=0, hide_parameters=True, **kwargs)
+        self.write_engine = create_engine(url, pool_size=2, max_overflow=0, hide_parameters=True, **kwargs)
         self.read_engine = create_engine(url, pool_size=readers, max_overflow=0, hide_parameters=True, **kwargs)
         if self.dialect == "sqlite":
             _sqlite_pragmas(self.write_engine, begin="BEGIN IMMEDIATE")
             _sqlite_pragmas(self.read_engine, begin="BEGIN")
-        self._writer = ThreadPoolExecutor(1, thread_name_prefix="db-write")
+        self._schema = ThreadPoolExecutor(1, thread_name_prefix="db-schema")
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="db-read")
-
-    async def write(self, work: Work[T]) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._writer, _in_session, self.write_engine, work)
 
     async def read(self, work: Work[T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._readers, _in_session, self.read_engine, work)
@@ -77,10 +76,10 @@ class ThreadRunner:
             with self.write_engine.begin() as conn:
                 return work(conn)
 
-        return await asyncio.get_running_loop().run_in_executor(self._writer, _run)
+        return await asyncio.get_running_loop().run_in_executor(self._schema, _run)
 
     async def close(self) -> None:
-        self._writer.shutdown(wait=True)
+        self._schema.shutdown(wait=True)
         self._readers.shutdown(wait=True)
         self.write_engine.dispose()
         self.read_engine.dispose()
@@ -109,6 +108,7 @@ class AsyncRunner:
             _sqlite_pragmas(self.engine.sync_engine, begin="BEGIN IMMEDIATE")
 
     async def write(self, work: Work[T]) -> T:
+        """A batch of writes, run on the loop (the LoopCommitter calls this)."""
         return await self._run(work)
 
     async def read(self, work: Work[T]) -> T:
