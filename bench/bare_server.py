@@ -25,6 +25,8 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
+from chargeplane.server import tune_gc
+
 CALL, CALLRESULT = 2, 3
 ACCEPTED = {"status": "Accepted"}
 
@@ -73,7 +75,7 @@ async def main(host: str, port: int, heartbeat_interval: int, default_gc: bool) 
 
     if not default_gc:
         # The settings chargeplane's server uses (server.tune_gc, app.Chargeplane.start).
-        gc.set_threshold(50_000, 20, 100)
+        tune_gc()
     async with serve(handler, host, port, subprotocols=[Subprotocol("ocpp1.6")], compression=None,
                      ping_interval=30.0, ping_timeout=30.0, max_size=256 * 1024, backlog=4096):
         if not default_gc:
