@@ -1,16 +1,17 @@
-"""Compiled JSON-schema validators for each OCPP version, from the schemas the `ocpp` package ships.
+"""JSON-schema validators for each OCPP version, from the schemas the `ocpp` package ships.
 
-fastjsonschema turns a schema into Python code once; a check then costs microseconds instead of
-the hundreds a generic validator spends on every MeterValues.
+jsonschema-rs compiles a schema once and checks a MeterValues with nine sampled values in ~1.5 µs;
+fastjsonschema took ~15 µs and was a tenth of the event loop's time under load (bench/). The schemas
+declare draft-04, so `5.0` is not an integer. Errors are described from the schema's side (the field,
+the rule, the limit), never with the value the charger sent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
-import fastjsonschema
+import jsonschema_rs
 import orjson
 
 from chargeplane.ocpp.errors import (
@@ -20,8 +21,6 @@ from chargeplane.ocpp.errors import (
     TYPE_CONSTRAINT_VIOLATION,
     CallErrorReply,
 )
-
-Validator = Callable[[Any], Any]
 
 # What each JSON-schema rule means in OCPP's words.
 _CODE_FOR_RULE = {
@@ -39,22 +38,21 @@ class SchemaSet:
 
     def __init__(self, package: str) -> None:
         self._dir = resources.files(package) / "schemas"
-        self._validators: dict[str, Validator | None] = {}
+        self._validators: dict[str, Any] = {}
         self.actions = frozenset(
             p.name.removesuffix(".json") for p in self._dir.iterdir()
             if p.name.endswith(".json") and not p.name.endswith("Response.json")
         )
 
-    def _validator(self, name: str) -> Validator | None:
+    def _validator(self, name: str) -> Any:
         try:
             return self._validators[name]
         except KeyError:
             pass
         path = self._dir / f"{name}.json"
-        validator: Validator | None = None
+        validator = None
         if path.is_file():
-            schema = orjson.loads(path.read_bytes())
-            validator = fastjsonschema.compile(schema)
+            validator = jsonschema_rs.validator_for(orjson.loads(path.read_bytes()), validate_formats=True)
         self._validators[name] = validator
         return validator
 
@@ -70,16 +68,29 @@ class SchemaSet:
         _check(self._validator(f"{action}Response"), payload)
 
 
-def _check(validator: Validator | None, payload: Any) -> None:
+def _check(validator: Any, payload: Any) -> None:
     if validator is None:
         raise LookupError("no schema")
     try:
-        validator(payload)
-    except fastjsonschema.JsonSchemaValueException as exc:
-        # fastjsonschema's message names the field and the rule, never the offending value.
-        field = (exc.name or "data").removeprefix("data").lstrip(".") or "payload"
-        message = (exc.message or "").removeprefix(exc.name or "").strip()
-        if exc.rule == "additionalProperties":  # its message would name the charger's own keys
-            message = "holds properties the schema does not define"
-        code = _CODE_FOR_RULE.get(exc.rule or "", PROPERTY_CONSTRAINT_VIOLATION)
-        raise CallErrorReply(code, f"{field} {message}".strip(), {"field": field, "rule": exc.rule}) from None
+        validator.validate(payload)
+    except jsonschema_rs.ValidationError as exc:
+        field = ".".join(str(part) for part in exc.instance_path) or "payload"
+        rule = str(exc.schema_path[-1]) if exc.schema_path else "schema"
+        code = _CODE_FOR_RULE.get(rule, PROPERTY_CONSTRAINT_VIOLATION)
+        raise CallErrorReply(code, _describe(field, rule, exc.kind), {"field": field, "rule": rule}) from None
+
+
+def _describe(field: str, rule: str, kind: Any) -> str:
+    if rule == "required":
+        return f"{field} lacks the required property {kind.property}"
+    if rule == "type":
+        return f"{field} must be of type {' or '.join(str(t) for t in kind.types)}"
+    if rule in ("maxLength", "minLength", "maxItems", "minItems"):
+        return f"{field} breaks {rule} {kind.limit}"
+    if rule == "additionalProperties":
+        return f"{field} holds properties the schema does not define"
+    if rule == "enum":
+        return f"{field} is not one of the values the schema allows"
+    if rule == "format":
+        return f"{field} is not a valid {kind.format}"
+    return f"{field} breaks the schema's {rule} rule"
