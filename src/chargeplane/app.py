@@ -16,6 +16,7 @@ from chargeplane.db import Database
 from chargeplane.db.migrate import upgrade
 from chargeplane.domain.assets.credentials import PasswordHashing
 from chargeplane.domain.assets.events import ChargePointChanged
+from chargeplane.domain.clock import Clock, SystemClock
 from chargeplane.jobs.maintenance import prune_message_log
 from chargeplane.jobs.runner import every
 from chargeplane.ocpp.adapter import Adapter
@@ -32,8 +33,9 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 class Chargeplane:
     """One process: the REST API on /api/v1 and /health, chargers on /ocpp/."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
         self.settings = settings
+        self.clock: Clock = clock or SystemClock()
         self.bus = LocalBus()
         self.db = Database(settings.database_url, max_batch=settings.group_commit_max_batch,
                            on_commit=self.bus.publish)
@@ -44,7 +46,8 @@ class Chargeplane:
         self.bus.subscribe(ChargePointChanged, self.registry.on_charge_point_changed)
         self.ocpp = OcppEndpoint(db=self.db, bus=self.bus, registry=self.registry, settings=settings,
                                  adapters={a.subprotocol: a for a in adapters}, hashing=self.hashing)
-        self.api = create_api(Services(db=self.db, bus=self.bus, settings=settings, hashing=self.hashing))
+        self.api = create_api(Services(db=self.db, bus=self.bus, settings=settings, hashing=self.hashing,
+                                            clock=self.clock))
         self._adapters = adapters
         self._jobs: list[asyncio.Task[None]] = []
         self.started = False

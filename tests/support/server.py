@@ -12,15 +12,16 @@ import uvicorn
 
 from chargeplane.app import Chargeplane
 from chargeplane.config import Settings
+from chargeplane.domain.clock import Clock
 from chargeplane.server import uvicorn_config
 
 T = TypeVar("T")
 
 
 class RunningApp:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
         self.settings = settings
-        self.app = Chargeplane(settings)
+        self.app = Chargeplane(settings, clock=clock)
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind(("127.0.0.1", 0))

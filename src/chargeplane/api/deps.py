@@ -1,4 +1,5 @@
-"""What routes depend on: the app's services and the caller's scope (from the API key, never the URL)."""
+"""What routes depend on: the app's services, and a `Tenancy`: the caller and their scope (from the
+credential, never the URL; see `api.auth`)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,14 @@ from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Query, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from chargeplane.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from chargeplane.api.problems import ApiError
 from chargeplane.bus import LocalBus
 from chargeplane.config import Settings
 from chargeplane.db import Database, Scope, UnitOfWork
 from chargeplane.domain.assets.credentials import PasswordHashing
-from chargeplane.domain.tenancy.service import authenticate_api_key
+from chargeplane.domain.clock import Clock
+from chargeplane.domain.identity.principal import Principal
 
 T = TypeVar("T")
 
@@ -26,6 +26,7 @@ class Services:
     bus: LocalBus
     settings: Settings
     hashing: PasswordHashing
+    clock: Clock
 
 
 async def get_services(request: Request) -> Services:
@@ -35,24 +36,6 @@ async def get_services(request: Request) -> Services:
 
 ServicesDep = Annotated[Services, Depends(get_services)]
 
-_bearer = HTTPBearer(auto_error=False, description="a tenant API key: `Authorization: Bearer cpk_...`")
-
-
-async def get_scope(
-    services: ServicesDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Scope:
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise ApiError(401, "unauthorized", "an API key is required: Authorization: Bearer <key>")
-    secret = credentials.credentials
-    tenant_id = await services.db.read(Scope.installation("API key check"),
-                                       lambda uow: authenticate_api_key(uow, secret=secret))
-    if tenant_id is None:
-        raise ApiError(401, "unauthorized", "the API key is not valid")
-    return Scope.tenant(tenant_id)
-
-
-ScopeDep = Annotated[Scope, Depends(get_scope)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size")]
 Cursor = Annotated[str | None, Query(description="the next_cursor of the previous page")]
 
@@ -63,6 +46,7 @@ class Tenancy:
 
     services: Services
     scope: Scope
+    principal: Principal
 
     async def read(self, fn: Callable[[UnitOfWork], T]) -> T:
         return await self.services.db.read(self.scope, fn)
@@ -71,10 +55,4 @@ class Tenancy:
         return await self.services.db.write(self.scope, fn)
 
 
-async def get_tenancy(services: ServicesDep, scope: ScopeDep) -> Tenancy:
-    return Tenancy(services, scope)
-
-
-TenancyDep = Annotated[Tenancy, Depends(get_tenancy)]
-
-__all__ = ["DEFAULT_LIMIT", "Cursor", "Limit", "Services", "ServicesDep", "TenancyDep"]
+__all__ = ["DEFAULT_LIMIT", "Cursor", "Limit", "Services", "ServicesDep", "Tenancy"]

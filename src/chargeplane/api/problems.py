@@ -23,7 +23,15 @@ from chargeplane.bus import (
     ChargerTimeout,
     InvalidCommand,
 )
-from chargeplane.domain.errors import Conflict, DomainError, Invalid, NotFound
+from chargeplane.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    TooManyAttempts,
+    Unauthenticated,
+)
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +66,9 @@ class ApiError(Exception):
         self.status, self.slug, self.detail = status, slug, detail
 
 
-_DOMAIN_STATUS: list[tuple[type[DomainError], int]] = [(NotFound, 404), (Conflict, 409), (Invalid, 422)]
+_DOMAIN_STATUS: list[tuple[type[DomainError], int]] = [
+    (NotFound, 404), (Conflict, 409), (Invalid, 422), (Forbidden, 403), (Unauthenticated, 401), (TooManyAttempts, 429),
+]
 _CHARGER_STATUS: list[tuple[type[ChargerCallFailed], int, str]] = [
     (InvalidCommand, 422, "invalid-command"),
     (ChargerNotConnected, 409, "charger-not-connected"),

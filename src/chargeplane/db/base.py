@@ -80,5 +80,16 @@ class TenantScoped:
         return mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=cls.tenant_index, nullable=False)
 
 
+class AccountScoped(TenantScoped):
+    """Rows that belong to one account of a tenant, or to the tenant itself (no account).
+
+    A scope narrowed to some accounts sees and writes only rows of those accounts; the gate in
+    `db.tenancy` adds the criteria, so no route filters by account by hand."""
+
+    @declared_attr
+    def account_id(cls) -> Mapped[uuid.UUID | None]:
+        return mapped_column(ForeignKey("accounts.id", ondelete="RESTRICT"), index=True, nullable=True)
+
+
 def new_id() -> uuid.UUID:
     return uuid.uuid4()

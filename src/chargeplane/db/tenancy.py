@@ -2,8 +2,9 @@
 
 Every ORM statement runs with a `Scope` found in `session.info`. Reads, updates and deletes of
 `TenantScoped` rows get the scope's tenant as loader criteria; inserts and flushes are refused when
-they would write another tenant's row; a session without a scope raises. No handler filters by
-tenant by hand: they get it from here.
+they would write another tenant's row; a session without a scope raises. A scope narrowed to some
+accounts also narrows `AccountScoped` rows and the accounts table to them. No handler filters by
+tenant or account by hand: they get it from here.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy import Table, event
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, with_loader_criteria
 from sqlalchemy.orm.attributes import get_history
 
-from chargeplane.db.base import TenantScoped
+from chargeplane.db.base import AccountScoped, TenantScoped
 from chargeplane.db.scope import Scope
 
 SCOPE_KEY = "chargeplane.scope"
@@ -38,6 +39,18 @@ class IsTenant:
         IsTenant.mapped.append(cls)
 
 
+class IsAccount:
+    """Marks the accounts table: a scope narrowed to some accounts sees only those rows."""
+
+    id: Any
+    parent_id: Any
+    mapped: ClassVar[list[type[Any]]] = []
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        IsAccount.mapped.append(cls)
+
+
 def scope_of(session: Session) -> Scope:
     scope = session.info.get(SCOPE_KEY)
     if scope is None:
@@ -56,13 +69,15 @@ def _scope_statement(state: ORMExecuteState) -> None:
         return
     tenant_id = scope.tenant_id
     if state.is_insert:
-        _check_insert_rows(state, tenant_id)
+        _check_insert_rows(state, scope)
         return
     if state.is_column_load or state.is_relationship_load:
         return  # the criteria added to the parent query already travel with these loads
     if state.is_select or state.is_update or state.is_delete:
         assert tenant_id is not None
         state.statement = state.statement.options(*_criteria(tenant_id))
+        if scope.accounts is not None:
+            state.statement = state.statement.options(*_account_criteria(scope.accounts))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -75,7 +90,28 @@ def _criteria(tenant_id: uuid.UUID) -> tuple[Any, ...]:
     )
 
 
-def _check_insert_rows(state: ORMExecuteState, tenant_id: uuid.UUID | None) -> None:
+@functools.lru_cache(maxsize=4096)
+def _account_criteria(accounts: frozenset[uuid.UUID]) -> tuple[Any, ...]:
+    ids = sorted(accounts)
+    return (
+        with_loader_criteria(AccountScoped, lambda cls: cls.account_id.in_(ids), include_aliases=True),
+        *(with_loader_criteria(account_cls, account_cls.id.in_(ids)) for account_cls in IsAccount.mapped),
+    )
+
+
+def _outside(scope: Scope, obj: object) -> bool:
+    """Whether a row lies outside the accounts of a narrowed scope."""
+    if scope.accounts is None:
+        return False
+    if isinstance(obj, AccountScoped):
+        return obj.account_id not in scope.accounts
+    if isinstance(obj, IsAccount):
+        return obj.id not in scope.accounts and obj.parent_id not in scope.accounts
+    return False
+
+
+def _check_insert_rows(state: ORMExecuteState, scope: Scope) -> None:
+    tenant_id = scope.tenant_id
     mapper = state.bind_mapper
     if mapper is None or not issubclass(mapper.class_, TenantScoped):
         if mapper is not None and issubclass(mapper.class_, IsTenant):
@@ -84,9 +120,12 @@ def _check_insert_rows(state: ORMExecuteState, tenant_id: uuid.UUID | None) -> N
     # The rows are the caller's dicts: filling in tenant_id here fills it in for the INSERT.
     params: Any = state.parameters
     rows: list[dict[str, Any]] = params if isinstance(params, list) else [params] if params else []
+    accounts = scope.accounts
     for row in rows:
         if row.get("tenant_id", tenant_id) != tenant_id:
             raise TenancyError("insert of a row that belongs to another tenant refused")
+        if accounts is not None and issubclass(mapper.class_, AccountScoped) and row.get("account_id") not in accounts:
+            raise TenancyError("insert of a row that belongs to another account refused")
         row.setdefault("tenant_id", tenant_id)
 
 
@@ -101,6 +140,8 @@ def stamp_rows(scope: Scope, table: Table, rows: Sequence[dict[str, Any]]) -> No
     for row in rows:
         if row.setdefault("tenant_id", scope.tenant_id) != scope.tenant_id:
             raise TenancyError("insert of a row that belongs to another tenant refused")
+    if scope.accounts is not None and any(row.get("account_id") not in scope.accounts for row in rows):
+        raise TenancyError("a row of another account refused")
 
 
 def _check_flush(session: Session, _ctx: UOWTransaction, _instances: object) -> None:
@@ -113,7 +154,9 @@ def _check_flush(session: Session, _ctx: UOWTransaction, _instances: object) -> 
                 obj.tenant_id = scope.tenant_id
             elif not scope.system and obj.tenant_id != scope.tenant_id:
                 raise TenancyError(f"{type(obj).__name__} of another tenant refused")
-        elif isinstance(obj, IsTenant) and not scope.system:
+        if _outside(scope, obj):
+            raise TenancyError(f"{type(obj).__name__} of another account refused")
+        if isinstance(obj, IsTenant) and not scope.system:
             raise TenancyError("a tenant scope cannot create tenants")
     for obj in session.dirty:
         if isinstance(obj, TenantScoped):
@@ -122,9 +165,13 @@ def _check_flush(session: Session, _ctx: UOWTransaction, _instances: object) -> 
                 raise TenancyError("a row's tenant cannot change")
             if not scope.system and obj.tenant_id != scope.tenant_id:
                 raise TenancyError(f"{type(obj).__name__} of another tenant refused")
+        if _outside(scope, obj):
+            raise TenancyError(f"{type(obj).__name__} of another account refused")
     for obj in session.deleted:
         if isinstance(obj, TenantScoped) and not scope.system and obj.tenant_id != scope.tenant_id:
             raise TenancyError(f"{type(obj).__name__} of another tenant refused")
+        if _outside(scope, obj):
+            raise TenancyError(f"{type(obj).__name__} of another account refused")
 
 
 _installed = False

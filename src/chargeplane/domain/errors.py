@@ -22,3 +22,19 @@ class Conflict(DomainError):
 
 class Invalid(DomainError):
     code = "invalid"
+
+
+class Forbidden(DomainError):
+    """The caller is known but may not do this."""
+
+    code = "forbidden"
+
+
+class Unauthenticated(DomainError):
+    """Credentials missing, wrong or expired."""
+
+    code = "unauthenticated"
+
+
+class TooManyAttempts(DomainError):
+    code = "too_many_attempts"

@@ -1,7 +1,11 @@
 """Imports every model module so that `Base.metadata` knows all tables (migrations, tests)."""
 
+from chargeplane.domain.access import models as _access  # noqa: F401
 from chargeplane.domain.assets import models as _assets  # noqa: F401
+from chargeplane.domain.audit import models as _audit  # noqa: F401
 from chargeplane.domain.chargerlog import models as _chargerlog  # noqa: F401
+from chargeplane.domain.identity import models as _identity  # noqa: F401
+from chargeplane.domain.messaging import models as _messaging  # noqa: F401
 from chargeplane.domain.sessions import models as _sessions  # noqa: F401
 from chargeplane.domain.tenancy import models as _tenancy  # noqa: F401
 from chargeplane.domain.tokens import models as _tokens  # noqa: F401

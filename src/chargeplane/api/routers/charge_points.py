@@ -5,10 +5,11 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 
-from chargeplane.api.deps import DEFAULT_LIMIT, Cursor, Limit, TenancyDep
+from chargeplane.api.auth import permit
+from chargeplane.api.deps import DEFAULT_LIMIT, Cursor, Limit, Tenancy
 from chargeplane.api.pagination import Page, decode_cursor, page
 from chargeplane.bus import ChargerGateway
 from chargeplane.domain.assets import service
@@ -22,8 +23,14 @@ from chargeplane.domain.assets.schemas import (
     RegistrationStatus,
 )
 from chargeplane.domain.chargerlog.service import recent_exchanges
+from chargeplane.domain.identity.permissions import Action, Resource
 
 router = APIRouter(prefix="/charge-points", tags=["charge points"])
+
+CreateChargePoint = Annotated[Tenancy, Depends(permit(Resource.CHARGE_POINT, Action.CREATE))]
+DeleteChargePoint = Annotated[Tenancy, Depends(permit(Resource.CHARGE_POINT, Action.DELETE))]
+ReadChargePoint = Annotated[Tenancy, Depends(permit(Resource.CHARGE_POINT, Action.READ))]
+UpdateChargePoint = Annotated[Tenancy, Depends(permit(Resource.CHARGE_POINT, Action.UPDATE))]
 
 
 def _as_read(cp: ChargePoint) -> ChargePointRead:
@@ -40,7 +47,7 @@ def _live(read: ChargePointRead, gateway: ChargerGateway) -> ChargePointRead:
 
 
 @router.post("", response_model=ChargePointCreated, status_code=201, operation_id="create_charge_point")
-async def create_charge_point(body: ChargePointCreate, t: TenancyDep, response: Response) -> ChargePointCreated:
+async def create_charge_point(body: ChargePointCreate, t: CreateChargePoint, response: Response) -> ChargePointCreated:
     generated = body.password is None
     password = generate_password() if generated else check_password(body.password or "")
     # Argon2 is slow on purpose: hash off the event loop, and outside the unit of work.
@@ -55,7 +62,7 @@ async def create_charge_point(body: ChargePointCreate, t: TenancyDep, response: 
 
 @router.get("", response_model=Page[ChargePointRead], operation_id="list_charge_points")
 async def list_charge_points(
-    t: TenancyDep,
+    t: ReadChargePoint,
     site_id: uuid.UUID | None = None,
     registration_status: RegistrationStatus | None = None,
     identity: str | None = None,
@@ -71,13 +78,15 @@ async def list_charge_points(
 
 
 @router.get("/{charge_point_id}", response_model=ChargePointRead, operation_id="get_charge_point")
-async def get_charge_point(charge_point_id: uuid.UUID, t: TenancyDep) -> ChargePointRead:
+async def get_charge_point(charge_point_id: uuid.UUID, t: ReadChargePoint) -> ChargePointRead:
     cp = await t.read(lambda uow: _as_read(service.get_charge_point(uow, charge_point_id)))
     return _live(cp, t.services.bus.gateway)
 
 
 @router.patch("/{charge_point_id}", response_model=ChargePointRead, operation_id="update_charge_point")
-async def update_charge_point(charge_point_id: uuid.UUID, body: ChargePointUpdate, t: TenancyDep) -> ChargePointRead:
+async def update_charge_point(
+    charge_point_id: uuid.UUID, body: ChargePointUpdate, t: UpdateChargePoint
+) -> ChargePointRead:
     changes = body.model_dump(exclude_unset=True)
     if "password" in changes:
         password = check_password(changes.pop("password") or "")
@@ -91,7 +100,7 @@ async def update_charge_point(charge_point_id: uuid.UUID, body: ChargePointUpdat
 
 
 @router.post("/{charge_point_id}/accept", response_model=ChargePointRead, operation_id="accept_charge_point")
-async def accept_charge_point(charge_point_id: uuid.UUID, t: TenancyDep) -> ChargePointRead:
+async def accept_charge_point(charge_point_id: uuid.UUID, t: UpdateChargePoint) -> ChargePointRead:
     def unit(uow: Any) -> ChargePointRead:
         service.accept_charge_point(uow, charge_point_id)
         return _as_read(service.get_charge_point(uow, charge_point_id))
@@ -100,7 +109,7 @@ async def accept_charge_point(charge_point_id: uuid.UUID, t: TenancyDep) -> Char
 
 
 @router.delete("/{charge_point_id}", status_code=204, operation_id="delete_charge_point")
-async def delete_charge_point(charge_point_id: uuid.UUID, t: TenancyDep) -> Response:
+async def delete_charge_point(charge_point_id: uuid.UUID, t: DeleteChargePoint) -> Response:
     await t.write(lambda uow: service.delete_charge_point(uow, charge_point_id))
     return Response(status_code=204)
 
@@ -118,7 +127,7 @@ class OcppMessageRead(BaseModel):
 
 @router.get("/{charge_point_id}/messages", response_model=list[OcppMessageRead],
             operation_id="list_charge_point_messages")
-async def list_messages(charge_point_id: uuid.UUID, t: TenancyDep,
+async def list_messages(charge_point_id: uuid.UUID, t: ReadChargePoint,
                         limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[OcppMessageRead]:
     """The latest OCPP exchanges with this charger, newest first, as they were on the wire."""
     def unit(uow: Any) -> list[OcppMessageRead]:

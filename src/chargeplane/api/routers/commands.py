@@ -6,13 +6,17 @@ import re
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Body, Depends, Path, Query
 
-from chargeplane.api.deps import TenancyDep
+from chargeplane.api.auth import permit
+from chargeplane.api.deps import Tenancy
 from chargeplane.api.problems import ApiError, Problem
 from chargeplane.domain.assets import service
+from chargeplane.domain.identity.permissions import Action, Resource
 
 router = APIRouter(prefix="/charge-points", tags=["commands"])
+
+CommandChargePoint = Annotated[Tenancy, Depends(permit(Resource.CHARGE_POINT, Action.COMMAND))]
 
 _KEBAB = re.compile(r"^[a-z]+(?:-[a-z]+)*$")
 
@@ -38,7 +42,7 @@ def action_from_kebab(kebab: str) -> str:
 async def send_command(
     charge_point_id: uuid.UUID,
     action: Annotated[str, Path(description="e.g. remote-start-transaction, reset, change-configuration")],
-    t: TenancyDep,
+    t: CommandChargePoint,
     payload: Annotated[dict[str, Any] | None, Body(description="the OCPP request payload of the action")] = None,
     timeout: Annotated[float | None, Query(gt=0, le=300, description="seconds to wait for the answer")] = None,
 ) -> dict[str, Any]:

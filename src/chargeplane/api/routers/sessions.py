@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import AwareDatetime
 
-from chargeplane.api.deps import DEFAULT_LIMIT, Cursor, Limit, TenancyDep
+from chargeplane.api.auth import permit
+from chargeplane.api.deps import DEFAULT_LIMIT, Cursor, Limit, Tenancy
 from chargeplane.api.pagination import Page, decode_cursor, page
 from chargeplane.db import UnitOfWork
+from chargeplane.domain.identity.permissions import Action, Resource
 from chargeplane.domain.sessions import queries
 from chargeplane.domain.sessions.models import ChargingSession
 from chargeplane.domain.sessions.schemas import (
@@ -20,10 +22,12 @@ from chargeplane.domain.sessions.schemas import (
 
 router = APIRouter(prefix="/sessions", tags=["sessions"])
 
+ReadSession = Annotated[Tenancy, Depends(permit(Resource.SESSION, Action.READ))]
+
 
 @router.get("", response_model=Page[SessionRead], operation_id="list_sessions")
 async def list_sessions(
-    t: TenancyDep,
+    t: ReadSession,
     charge_point_id: uuid.UUID | None = None,
     id_tag: str | None = None,
     id_token_id: uuid.UUID | None = None,
@@ -53,7 +57,7 @@ def _reads(uow: UnitOfWork, sessions: list[ChargingSession]) -> list[SessionRead
 
 
 @router.get("/{session_id}", response_model=SessionDetail, operation_id="get_session")
-async def get_session(session_id: uuid.UUID, t: TenancyDep) -> SessionDetail:
+async def get_session(session_id: uuid.UUID, t: ReadSession) -> SessionDetail:
     def unit(uow: UnitOfWork) -> SessionDetail:
         session = _reads(uow, [queries.get_session(uow, session_id)])[0]
         return SessionDetail(**session.model_dump(), meter_values=queries.get_meter_values(uow, session_id))

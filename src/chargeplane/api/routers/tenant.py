@@ -1,20 +1,27 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-from chargeplane.api.deps import TenancyDep
+from fastapi import APIRouter, Depends
+
+from chargeplane.api.auth import permit
+from chargeplane.api.deps import Tenancy
+from chargeplane.domain.identity.permissions import Action, Resource
 from chargeplane.domain.tenancy import service
 from chargeplane.domain.tenancy.schemas import TenantRead, TenantUpdate
 
 router = APIRouter(prefix="/tenant", tags=["tenant"])
 
+ReadTenant = Annotated[Tenancy, Depends(permit(Resource.TENANT, Action.READ))]
+UpdateTenant = Annotated[Tenancy, Depends(permit(Resource.TENANT, Action.UPDATE))]
+
 
 @router.get("", response_model=TenantRead, operation_id="get_tenant")
-async def get_tenant(t: TenancyDep) -> TenantRead:
+async def get_tenant(t: ReadTenant) -> TenantRead:
     return await t.read(lambda uow: TenantRead.model_validate(service.get_tenant(uow)))
 
 
 @router.patch("", response_model=TenantRead, operation_id="update_tenant")
-async def update_tenant(body: TenantUpdate, t: TenancyDep) -> TenantRead:
+async def update_tenant(body: TenantUpdate, t: UpdateTenant) -> TenantRead:
     changes = body.model_dump(exclude_unset=True)
     return await t.write(lambda uow: TenantRead.model_validate(service.update_tenant(uow, **changes)))

@@ -6,10 +6,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from chargeplane.db.base import Base, BigIntPK, TenantScoped, new_id, utcnow
+from chargeplane.db.base import AccountScoped, Base, BigIntPK, TenantScoped, new_id, utcnow
 
 
-class Site(TenantScoped, Base):
+class Site(AccountScoped, Base):
     __tablename__ = "sites"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -22,7 +22,7 @@ class Site(TenantScoped, Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class ChargePoint(TenantScoped, Base):
+class ChargePoint(AccountScoped, Base):
     __tablename__ = "charge_points"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -31,6 +31,10 @@ class ChargePoint(TenantScoped, Base):
     name: Mapped[str | None] = mapped_column(String(200))
     site_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sites.id", ondelete="SET NULL"), index=True)
     password_hash: Mapped[str] = mapped_column(String(200))
+    # Who may charge here besides those it is shared with: private (its account only), community
+    # (the whole tree of its top account), and/or public (anyone).
+    community: Mapped[bool] = mapped_column(default=False)
+    public: Mapped[bool] = mapped_column(default=False)
     # The operator's decision: accepted | pending | rejected.
     registration_status: Mapped[str] = mapped_column(String(16), default="accepted")
     # The status the last BootNotification was answered with (Accepted/Pending/Rejected), if any.

@@ -6,11 +6,11 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from chargeplane.db.base import Base, BigIntPK, TenantScoped, new_id, utcnow
+from chargeplane.db.base import AccountScoped, Base, BigIntPK, TenantScoped, new_id, utcnow
 
 
-class ChargingSession(TenantScoped, Base):
-    """One transaction from start to stop.
+class ChargingSession(AccountScoped, Base):
+    """One transaction from start to stop; `account_id` is the charge point's account at the start.
 
     state:  active -> completed, or active -> interrupted (the charger rebooted) -> completed.
     status: normal | abnormal, with `status_reason` saying why.

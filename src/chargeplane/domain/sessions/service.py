@@ -76,9 +76,11 @@ def start_session(
         auth = authorize_start(uow, id_tag=id_tag, at=started_at, exclude_session_id=existing.id)
         return StartResult(existing.transaction_id, auth, existing.id)
 
-    identity = s.scalar(select(ChargePoint.identity).where(ChargePoint.id == charge_point_id))
-    if identity is None:
+    owner = s.execute(select(ChargePoint.identity, ChargePoint.account_id)
+                      .where(ChargePoint.id == charge_point_id)).first()
+    if owner is None:
         raise NotFound("charge point not found")
+    identity, account_id = owner
     auth = authorize_start(uow, id_tag=id_tag, at=started_at)
     # A new start on a connector that still has an open session: that one's stop was lost.
     s.execute(
@@ -89,7 +91,8 @@ def start_session(
                 status_reason="a later transaction started on the same connector")
     )
     session = ChargingSession(
-        charge_point_id=charge_point_id, charge_point_identity=identity, connector_id=connector_id,
+        account_id=account_id, charge_point_id=charge_point_id, charge_point_identity=identity,
+        connector_id=connector_id,
         id_tag=id_tag, id_token_id=auth.token_id, id_tag_status=auth.status, reservation_id=reservation_id,
         meter_start_wh=meter_start_wh, started_at=started_at, start_received_at=received_at,
         state="active", status="normal",
@@ -191,11 +194,13 @@ def _record_orphan_stop(uow: UnitOfWork, *, charge_point_id: uuid.UUID, transact
         ChargingSession.charge_point_id == charge_point_id, ChargingSession.orphan_key == key))
     if existing is not None:
         return existing
-    identity = s.scalar(select(ChargePoint.identity).where(ChargePoint.id == charge_point_id)) or ""
+    owner = s.execute(select(ChargePoint.identity, ChargePoint.account_id)
+                      .where(ChargePoint.id == charge_point_id)).first()
+    identity, account_id = owner if owner is not None else ("", None)
     why = ("StopTransaction without a transaction (transactionId -1)" if transaction_id == -1
            else f"StopTransaction for unknown transactionId {transaction_id}")
     session = ChargingSession(
-        reported_transaction_id=transaction_id, orphan_key=key, charge_point_id=charge_point_id,
+        account_id=account_id, reported_transaction_id=transaction_id, orphan_key=key, charge_point_id=charge_point_id,
         charge_point_identity=identity, connector_id=0, id_tag=id_tag, meter_stop_wh=meter_stop_wh,
         stopped_at=stopped_at, stop_received_at=received_at, stop_id_tag=id_tag, stop_reason=reason,
         state="completed", status="abnormal", status_reason=why,

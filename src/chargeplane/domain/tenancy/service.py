@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 import secrets
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from chargeplane.db import UnitOfWork
 from chargeplane.domain.errors import Conflict, Invalid, NotFound
+from chargeplane.domain.identity.permissions import ACCOUNT_ROLES, TENANT_ROLES, Role
+from chargeplane.domain.secrets import digest
 from chargeplane.domain.tenancy.models import ApiKey, Tenant
 
 KEY_PREFIX = "cpk"
@@ -70,29 +72,49 @@ class IssuedKey:
     secret: str  # shown once, never stored
 
 
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def issue_api_key(uow: UnitOfWork, *, tenant_id: uuid.UUID, name: str) -> IssuedKey:
-    """API keys are 256-bit random secrets, so a fast hash (SHA-256) is the right tool here."""
+def issue_api_key(uow: UnitOfWork, *, tenant_id: uuid.UUID, name: str, role: Role = Role.TENANT_ADMIN,
+                  account_id: uuid.UUID | None = None, created_by_key_id: uuid.UUID | None = None,
+                  created_by_user_id: uuid.UUID | None = None) -> IssuedKey:
+    """A key acts with one role: a tenant role without an account, an account role with one."""
+    if not name.strip():
+        raise Invalid("name must not be empty", field="name")
+    if role in TENANT_ROLES and account_id is not None:
+        raise Invalid(f"{role.value} is a tenant-wide role: a key with it has no account", field="role")
+    if role in ACCOUNT_ROLES and account_id is None:
+        raise Invalid(f"{role.value} needs an account_id", field="account_id")
     prefix = secrets.token_hex(6)
     secret = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
-    key = ApiKey(tenant_id=tenant_id, name=name, prefix=prefix, key_hash=_digest(secret))
+    key = ApiKey(tenant_id=tenant_id, name=name.strip(), role=role.value, account_id=account_id, prefix=prefix,
+                 key_hash=digest(secret), created_by_key_id=created_by_key_id,
+                 created_by_user_id=created_by_user_id)
     uow.session.add(key)
     uow.session.flush()
     return IssuedKey(key=key, secret=secret)
 
 
-def authenticate_api_key(uow: UnitOfWork, *, secret: str) -> uuid.UUID | None:
-    """The tenant a key belongs to, or None. Runs with an installation scope."""
+# A key's last use is written at most this often: a busy integration must not turn reads into writes.
+LAST_USE_RESOLUTION = timedelta(minutes=1)
+
+
+def authenticate_api_key(uow: UnitOfWork, *, secret: str) -> ApiKey | None:
+    """The live key with this secret, or None. Runs with an installation scope."""
     parts = secret.split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         return None
     key = uow.session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1]))
     if key is None or key.revoked_at is not None:
         return None
-    if not hmac.compare_digest(key.key_hash, _digest(secret)):
+    if not hmac.compare_digest(key.key_hash, digest(secret)):
         return None
-    return key.tenant_id
+    return key
+
+
+def key_use_is_stale(key: ApiKey, now: datetime) -> bool:
+    return key.last_used_at is None or now - key.last_used_at >= LAST_USE_RESOLUTION
+
+
+def record_api_key_use(uow: UnitOfWork, *, key_id: uuid.UUID, at: datetime) -> None:
+    key = uow.session.get(ApiKey, key_id)
+    if key is not None:
+        key.last_used_at = at
 

@@ -1,0 +1,1 @@
+"""People: users, their memberships (roles), sign-up, login sessions, invitations."""
