@@ -7,7 +7,25 @@ from fastapi import APIRouter, FastAPI
 from chargeplane import __version__
 from chargeplane.api import problems
 from chargeplane.api.deps import Services
-from chargeplane.api.routers import charge_points, commands, health, id_tokens, sessions, sites, tenant
+from chargeplane.api.routers import (
+    access_grants,
+    accounts,
+    api_keys,
+    audit,
+    authentication,
+    charge_points,
+    commands,
+    customer_groups,
+    health,
+    id_tokens,
+    invitations,
+    me,
+    outbox,
+    sessions,
+    sites,
+    tenant,
+    users,
+)
 
 API_PREFIX = "/api/v1"
 
@@ -24,7 +42,8 @@ def create_api(services: Services) -> FastAPI:
     app.state.services = services
     problems.install(app)
     v1 = APIRouter(prefix=API_PREFIX)
-    for module in (tenant, sites, charge_points, commands, id_tokens, sessions):
+    for module in (tenant, accounts, users, invitations, authentication, api_keys, audit, outbox, sites,
+                   charge_points, commands, id_tokens, customer_groups, access_grants, sessions, me):
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(health.router)

@@ -1,0 +1,7 @@
+"""Authentication."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/auth", tags=["authentication"])

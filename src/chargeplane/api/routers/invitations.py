@@ -1,0 +1,7 @@
+"""Invitations."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/invitations", tags=["invitations"])
