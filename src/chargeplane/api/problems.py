@@ -23,6 +23,7 @@ from chargeplane.bus import (
     ChargerTimeout,
     InvalidCommand,
 )
+from chargeplane.db.tenancy import TenancyError
 from chargeplane.domain.errors import (
     Conflict,
     DomainError,
@@ -103,6 +104,12 @@ def install(app: FastAPI) -> None:
         if isinstance(exc, InvalidCommand) and exc.field:
             extra = {"field": exc.field}
         return problem(status, slug, str(exc), request, **extra)
+
+    @app.exception_handler(TenancyError)
+    async def _tenancy(request: Request, exc: TenancyError) -> JSONResponse:
+        # The gate caught what a route should have refused first: refuse, and say so in the log.
+        log.warning("tenancy gate refused %s %s: %s", request.method, request.url.path, exc)
+        return problem(403, "forbidden", "that object is outside what you may see or change", request)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
