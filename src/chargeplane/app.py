@@ -17,8 +17,11 @@ from chargeplane.db.migrate import upgrade
 from chargeplane.domain.assets.credentials import PasswordHashing
 from chargeplane.domain.assets.events import ChargePointChanged
 from chargeplane.domain.clock import Clock, SystemClock
+from chargeplane.domain.messaging.outbox import MessageQueued
+from chargeplane.jobs.delivery import DeliveryJob
 from chargeplane.jobs.maintenance import prune_message_log
 from chargeplane.jobs.runner import every
+from chargeplane.jobs.transports import transports_from
 from chargeplane.ocpp.adapter import Adapter
 from chargeplane.ocpp.endpoint import PATH_PREFIX, OcppEndpoint
 from chargeplane.ocpp.registry import Registry
@@ -48,6 +51,9 @@ class Chargeplane:
                                  adapters={a.subprotocol: a for a in adapters}, hashing=self.hashing)
         self.api = create_api(Services(db=self.db, bus=self.bus, settings=settings, hashing=self.hashing,
                                             clock=self.clock))
+        mailer, sms = transports_from(settings)
+        self.delivery = DeliveryJob(self.db, settings, self.clock, mailer=mailer, sms=sms)
+        self.bus.subscribe(MessageQueued, self.delivery.wake)
         self._adapters = adapters
         self._jobs: list[asyncio.Task[None]] = []
         self.started = False
@@ -63,6 +69,7 @@ class Chargeplane:
         retention = self.settings.message_log_retention_days
         self._jobs.append(asyncio.create_task(every(
             3600, "prune message log", lambda: prune_message_log(self.db, retention_days=retention))))
+        self._jobs.append(asyncio.create_task(self.delivery.run(), name="outbox delivery"))
         self.started = True
 
     async def stop(self) -> None:

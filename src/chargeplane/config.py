@@ -5,7 +5,7 @@ Nothing here is created at import time: `load_settings()` is called by the entry
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./chargeplane.db"
@@ -37,6 +37,31 @@ class Settings(BaseSettings):
     # Charger passwords are hashed with Argon2id; these are OWASP's minimum parameters.
     password_hash_time_cost: int = Field(default=2, ge=1)
     password_hash_memory_kib: int = Field(default=19 * 1024, ge=8)
+
+    # Links in emails and SMS point at the portal's pages under this address.
+    public_url: str | None = Field(default=None, description="default http://{host}:{port}")
+
+    # Email: with no SMTP host, messages are held and written to the log (the demo reads links there).
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "noreply@chargeplane.localhost"
+    smtp_starttls: bool | None = Field(default=None, description="unset: upgrade when offered; true: required")
+    smtp_tls: bool = Field(default=False, description="implicit TLS from the first byte (port 465)")
+    smtp_timeout: float = Field(default=30.0, gt=0)
+    # SMS: "none" holds messages and logs them; "log" is a provider that only logs (for the demo).
+    sms_provider: str = Field(default="none", pattern="^(none|log)$")
+
+    # Outbox delivery: failed attempts are retried after retry_seconds * 2^(attempt - 1), at most an hour.
+    delivery_max_attempts: int = Field(default=5, ge=1)
+    delivery_retry_seconds: float = Field(default=30.0, ge=0)
+    delivery_poll_interval: float = Field(default=30.0, gt=0, description="seconds; queued messages wake it")
+
+    @property
+    def base_url(self) -> str:
+        """Where people reach this installation, without a trailing slash."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @model_validator(mode="after")
     def _production_needs_real_database(self) -> Settings:

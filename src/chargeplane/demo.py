@@ -1,8 +1,10 @@
 """`chargeplane serve --demo`: the real app with a demo tenant and simulated chargers charging in a loop.
 
 Everything is made through the domain services, as an operator's actions would make it, and is
-reused on the next start: the tenant `demo`, its site, chargers DEMO-1..N and cards DEMO-TAG-1..N.
-Secrets are new on every start (an API key, and chargers' passwords that exist only in this process).
+reused on the next start: the tenant `demo`, its account "Demo Housing Cooperative", its site,
+chargers DEMO-1..N (DEMO-1 public), cards DEMO-TAG-1..N, an operator (tenant admin) and a driver
+holding DEMO-TAG-1. Secrets are new on every start (an API key, the two people's passwords, and the
+chargers' passwords, which exist only in this process).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import uvicorn
+from sqlalchemy import select
 
 from chargeplane.app import Chargeplane
 from chargeplane.config import Settings
@@ -25,13 +28,26 @@ from chargeplane.db import Database, Scope, UnitOfWork
 from chargeplane.domain.assets import service as assets
 from chargeplane.domain.assets.credentials import PasswordHashing, generate_password
 from chargeplane.domain.errors import DomainError
+from chargeplane.domain.identity import signup
+from chargeplane.domain.identity.logins import memberships_of
+from chargeplane.domain.identity.memberships import add_membership
+from chargeplane.domain.identity.passwords import find_user_by_email
+from chargeplane.domain.identity.permissions import Role
+from chargeplane.domain.tenancy import accounts
 from chargeplane.domain.tenancy import service as tenancy
+from chargeplane.domain.tenancy.models import Account
 from chargeplane.domain.tokens import service as tokens
 from chargeplane.server import tune_gc, uvicorn_config
 from chargeplane.simulator import ChargerOptions, Fleet, SimulatedCharger
 
 DEMO_SLUG = "demo"
 DEMO_SITE = "Demo site"
+DEMO_ACCOUNT = "Demo Housing Cooperative"
+DEMO_ADMIN = "admin@demo.chargeplane.test"
+DEMO_DRIVER = "driver@demo.chargeplane.test"
+# The demo's own placeholders: sign-up and invitations are refused until a tenant has these links.
+DEMO_TERMS = "https://chargeplane.dev/demo/terms"
+DEMO_PRIVACY = "https://chargeplane.dev/demo/privacy"
 STOP_TIMEOUT = 5.0  # seconds the chargers get to end their sessions on Ctrl-C
 
 
@@ -51,6 +67,7 @@ class DemoSetup:
     charge_point_ids: dict[str, uuid.UUID]  # identity -> id
     passwords: dict[str, str]               # identity -> password (this run's)
     id_tags: dict[str, str]                 # identity -> the card it charges with
+    logins: dict[str, str]                  # email -> password (this run's): the operator, the driver
 
 
 def serve_demo(settings: Settings, *, host: str, port: int, chargers: int = 3,
@@ -104,7 +121,42 @@ async def prepare_demo(db: Database, hashing: PasswordHashing, *, chargers: int)
         return ids
 
     ids = await db.write(Scope.tenant(tenant_id), assets_unit)
-    return DemoSetup(tenant_id, api_key, ids, passwords, id_tags)
+    logins = await _prepare_people(db, hashing, tenant_id, ids, driver_card=id_tags[identities[0]])
+    return DemoSetup(tenant_id, api_key, ids, passwords, id_tags, logins)
+
+
+async def _prepare_people(db: Database, hashing: PasswordHashing, tenant_id: uuid.UUID,
+                          charge_points: dict[str, uuid.UUID], *, driver_card: str) -> dict[str, str]:
+    """The tenant's terms links, a cooperative owning the chargers, an operator and a driver."""
+    logins = {DEMO_ADMIN: generate_password(), DEMO_DRIVER: generate_password()}
+    hashes = dict(zip(logins, await asyncio.gather(
+        *(asyncio.to_thread(hashing.hash, password) for password in logins.values())), strict=True))
+    now = datetime.now(UTC)
+
+    def unit(uow: UnitOfWork) -> None:
+        tenant = tenancy.get_tenant(uow)
+        if not tenant.terms_url or not tenant.privacy_url:
+            tenant.terms_url, tenant.privacy_url, tenant.terms_version = DEMO_TERMS, DEMO_PRIVACY, 1
+        account = uow.session.scalar(select(Account).where(Account.name == DEMO_ACCOUNT)) or \
+            accounts.create_account(uow, name=DEMO_ACCOUNT, kind="standard")
+        for n, charge_point_id in enumerate(charge_points.values()):
+            assets.update_charge_point(uow, charge_point_id, changes={"account_id": account.id, "public": n == 0})
+        people = {DEMO_ADMIN: (Role.TENANT_ADMIN, None), DEMO_DRIVER: (Role.DRIVER, account.id)}
+        for email, (role, account_id) in people.items():
+            user = find_user_by_email(uow, email) or signup.create_user(
+                uow, email=email, mobile=None, name=email.split("@")[0].title(), password=None, language="en",
+                time_zone=None, hashing=hashing, now=now, status="active", email_verified=True)
+            user.password_hash, user.status = hashes[email], "active"
+            if not any(r == role and a == account_id for r, a in memberships_of(uow, user.id)):
+                add_membership(uow, user_id=user.id, role=role, account_id=account_id, granted_by=None, now=now)
+            if role is Role.DRIVER:
+                card = tokens.find_id_token(uow, driver_card)
+                if card is not None and card.user_id != user.id:
+                    card.user_id, card.account_id = user.id, account.id
+        uow.session.flush()
+
+    await db.write(Scope.tenant(tenant_id), unit)
+    return logins
 
 
 class _DemoServer(uvicorn.Server):
@@ -137,13 +189,20 @@ def banner(*, http_url: str, ws_url: str, setup: DemoSetup) -> str:
         f"  OCPP        {ws_url}/{{identity}}   (subprotocol ocpp1.6, HTTP Basic auth)",
         f"  API key     {setup.api_key}",
         "",
+        *(f"  Log in      {email} / {password}   ({'operator' if email == DEMO_ADMIN else 'driver'}, tenant "
+          f"'{DEMO_SLUG}')" for email, password in setup.logins.items()),
+        "",
         f"  Tenant '{DEMO_SLUG}': chargers {identities[0]}..{identities[-1]} are simulated in this process and",
-        "  charge in a loop. The API key and the chargers' passwords are new on every start.",
+        "  charge in a loop. The API key and all passwords are new on every start. Mail is not sent:",
+        "  it is held in the outbox (GET /api/v1/outbox) and printed in the log.",
         "",
         "  Try:",
         f"    curl -s {auth} {http_url}/api/v1/sessions",
         f"    curl -s -X POST {auth} -H 'Content-Type: application/json' -d '{{\"key\": [\"HeartbeatInterval\"]}}' "
         f"{http_url}/api/v1/charge-points/{setup.charge_point_ids[first]}/commands/get-configuration",
+        f"    curl -s -X POST -H 'Content-Type: application/json' -d '{{\"tenant\": \"{DEMO_SLUG}\", "
+        f"\"email\": \"{DEMO_DRIVER}\", \"password\": \"{setup.logins[DEMO_DRIVER]}\", \"kind\": \"bearer\"}}' "
+        f"{http_url}/api/v1/auth/login",
         "",
         "  Ctrl-C stops.",
         "=" * 78,

@@ -58,3 +58,19 @@ async def test_errors_are_problem_details(tenant: TenantHandle) -> None:
         assert response.headers["content-type"] == PROBLEM
         body = response.json()
         assert body["status"] == status and body["type"].startswith("https://") and body["title"]
+
+
+async def test_values_the_database_cannot_hold_are_refused_not_500(tenant: TenantHandle) -> None:
+    """A NUL character (PostgreSQL cannot store one) anywhere a string is taken gets a 4xx problem."""
+    attempts = [
+        ("POST", "/api/v1/sites", {"name": "a\x00b"}),
+        ("POST", "/api/v1/charge-points", {"identity": "CP-NUL", "name": "a\x00b"}),
+        ("POST", "/api/v1/id-tokens", {"uid": "NUL\x00TAG"}),
+        ("GET", "/api/v1/id-tokens?uid=A%00B", None),
+        ("GET", "/api/v1/charge-points?identity=A%00B", None),
+    ]
+    for method, path, body in attempts:
+        response = await tenant.api.request(method, path, json=body)
+        assert response.status_code < 500, (path, response.status_code, response.text)
+        if response.status_code >= 400:
+            assert response.headers["content-type"] == PROBLEM

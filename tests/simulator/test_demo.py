@@ -16,6 +16,7 @@ import httpx
 from tests.simulator.support import eventually
 
 KEY = re.compile(r"API key\s+(cpk_[A-Za-z0-9_\-]+)")
+LOGIN = re.compile(r"Log in +(\S+@\S+) / (\S+)")
 BANNER_END = re.compile(r"Ctrl-C stops")
 
 
@@ -83,7 +84,11 @@ async def test_serve_demo_prints_a_working_key_and_its_chargers_charge(tmp_path:
         key = found.group(1)
         assert f"http://127.0.0.1:{port}/api/v1/docs" in banner
         assert f"ws://127.0.0.1:{port}/ocpp/{{identity}}" in banner
-        assert banner.count("curl ") == 2
+        assert banner.count("curl ") == 3
+        logins = dict(LOGIN.findall(banner))
+        assert set(logins) == {"admin@demo.chargeplane.test", "driver@demo.chargeplane.test"}
+        await _driver_sees_the_chargers(demo.base_url, "driver@demo.chargeplane.test",
+                                        logins["driver@demo.chargeplane.test"])
         async with httpx.AsyncClient(base_url=demo.base_url, headers={"Authorization": f"Bearer {key}"},
                                      timeout=10) as api:
             async def all_connected() -> list[dict[str, Any]] | None:
@@ -117,6 +122,25 @@ async def test_serve_demo_prints_a_working_key_and_its_chargers_charge(tmp_path:
         assert await again.stop() == 0
     finally:
         again.kill()
+
+
+async def _driver_sees_the_chargers(base_url: str, email: str, password: str) -> None:
+    """The printed driver logs in and sees the cooperative's chargers it belongs to in the app."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=10) as client:
+        login = await client.post("/api/v1/auth/login", json={"tenant": "demo", "email": email, "password": password,
+                                                               "kind": "bearer"})
+        assert login.status_code == 200, login.text
+        token = login.json()["token"]
+        mine = await client.get("/api/v1/me/charge-points", headers={"Authorization": f"Bearer {token}"})
+        assert mine.status_code == 200, mine.text
+        body = mine.json()
+        items = body["items"] if isinstance(body, dict) else body
+        assert sorted(c["identity"] for c in items) == ["DEMO-1", "DEMO-2", "DEMO-3"]
+        cards = await client.get("/api/v1/me/cards", headers={"Authorization": f"Bearer {token}"})
+        assert cards.status_code == 200, cards.text
+        card_body = cards.json()
+        card_items = card_body["items"] if isinstance(card_body, dict) else card_body
+        assert [c["uid"] for c in card_items] == ["DEMO-TAG-1"]
 
 
 async def _connected_count(api: httpx.AsyncClient, wanted: int) -> bool:

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DataError, DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from chargeplane.bus import (
@@ -28,6 +29,7 @@ from chargeplane.domain.errors import (
     Conflict,
     DomainError,
     Forbidden,
+    Gone,
     Invalid,
     NotFound,
     TooManyAttempts,
@@ -68,7 +70,8 @@ class ApiError(Exception):
 
 
 _DOMAIN_STATUS: list[tuple[type[DomainError], int]] = [
-    (NotFound, 404), (Conflict, 409), (Invalid, 422), (Forbidden, 403), (Unauthenticated, 401), (TooManyAttempts, 429),
+    (NotFound, 404), (Conflict, 409), (Invalid, 422), (Forbidden, 403), (Unauthenticated, 401), (Gone, 410),
+    (TooManyAttempts, 429),
 ]
 _CHARGER_STATUS: list[tuple[type[ChargerCallFailed], int, str]] = [
     (InvalidCommand, 422, "invalid-command"),
@@ -82,6 +85,11 @@ _CHARGER_STATUS: list[tuple[type[ChargerCallFailed], int, str]] = [
 ]
 
 
+def _is_data_error(exc: DBAPIError) -> bool:
+    sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return isinstance(exc, DataError) or (isinstance(sqlstate, str) and sqlstate.startswith("22"))
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api(request: Request, exc: ApiError) -> JSONResponse:
@@ -91,7 +99,10 @@ def install(app: FastAPI) -> None:
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
         status = next((s for cls, s in _DOMAIN_STATUS if isinstance(exc, cls)), 400)
         extra = {"field": exc.details["field"]} if "field" in exc.details else {}
-        return problem(status, exc.code.replace("_", "-"), exc.message, request, **extra)
+        response = problem(status, exc.code.replace("_", "-"), exc.message, request, **extra)
+        if isinstance(exc, TooManyAttempts):
+            response.headers["Retry-After"] = str(exc.details.get("retry_after", 60))
+        return response
 
     @app.exception_handler(ChargerCallFailed)
     async def _charger(request: Request, exc: ChargerCallFailed) -> JSONResponse:
@@ -110,6 +121,16 @@ def install(app: FastAPI) -> None:
         # The gate caught what a route should have refused first: refuse, and say so in the log.
         log.warning("tenancy gate refused %s %s: %s", request.method, request.url.path, exc)
         return problem(403, "forbidden", "that object is outside what you may see or change", request)
+
+    @app.exception_handler(DBAPIError)
+    async def _data(request: Request, exc: DBAPIError) -> JSONResponse:
+        # What validation let through and the database refuses as data (SQLSTATE class 22): a NUL
+        # character PostgreSQL cannot hold, a number beyond a column's range. The caller's input.
+        if not _is_data_error(exc):
+            return await _unexpected(request, exc)
+        log.info("database refused a value on %s %s: %s", request.method, request.url.path, type(exc.orig).__name__)
+        return problem(422, "unstorable-value", "a value cannot be stored: a NUL character, or a number out of "
+                       "range", request)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -4,7 +4,8 @@ does, once, and publishes the collected domain events only after the commit succ
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Table
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from chargeplane.db.bulk import BulkWrites
 from chargeplane.db.scope import Scope
-from chargeplane.db.tenancy import stamp_rows
+from chargeplane.db.tenancy import bind_scope, stamp_rows
 
 
 class UnitOfWork:
@@ -58,6 +59,19 @@ class UnitOfWork:
         if self.scope.tenant_id is None:
             raise RuntimeError("this operation needs a tenant scope")
         return self.scope.tenant_id
+
+    @contextmanager
+    def widened(self) -> Iterator[None]:
+        """The whole tenant for a moment, for one of the domain's own rules that must look past the
+        caller's accounts (the roles a user holds elsewhere). Only plain values should leave it, never
+        objects the caller could then change; pending changes are checked at the caller's own flush."""
+        narrowed = self.scope
+        with self.session.no_autoflush:
+            bind_scope(self.session, narrowed.widened())
+            try:
+                yield
+            finally:
+                bind_scope(self.session, narrowed)
 
     def publish(self, event: Any) -> None:
         """Queue a domain event; it leaves the process only if the unit commits."""

@@ -36,5 +36,11 @@ class Unauthenticated(DomainError):
     code = "unauthenticated"
 
 
+class Gone(DomainError):
+    """It existed but can no longer be used (a used or withdrawn link)."""
+
+    code = "gone"
+
+
 class TooManyAttempts(DomainError):
     code = "too_many_attempts"

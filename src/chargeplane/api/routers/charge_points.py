@@ -12,7 +12,7 @@ from chargeplane.api.auth import permit
 from chargeplane.api.deps import DEFAULT_LIMIT, Cursor, Limit, Tenancy
 from chargeplane.api.pagination import Page, decode_cursor, page
 from chargeplane.bus import ChargerGateway
-from chargeplane.domain.assets import service
+from chargeplane.domain.assets import management, service
 from chargeplane.domain.assets.credentials import check_password, generate_password
 from chargeplane.domain.assets.models import ChargePoint
 from chargeplane.domain.assets.schemas import (
@@ -52,9 +52,9 @@ async def create_charge_point(body: ChargePointCreate, t: CreateChargePoint, res
     password = generate_password() if generated else check_password(body.password or "")
     # Argon2 is slow on purpose: hash off the event loop, and outside the unit of work.
     password_hash = await asyncio.to_thread(t.services.hashing.hash, password)
-    fields = body.model_dump(exclude={"password"})
-    created = await t.write(lambda uow: ChargePointCreated.model_validate(
-        service.register_charge_point(uow, password_hash=password_hash, **fields)))
+    fields, now = body.model_dump(exclude={"password"}), t.services.clock.now()
+    created = await t.write(lambda uow: ChargePointCreated.model_validate(management.register_charge_point(
+        uow, fields=fields, password_hash=password_hash, actor=t.principal, now=now)))
     response.headers["Location"] = f"/api/v1/charge-points/{created.id}"
     created.password = password if generated else None
     return created
@@ -87,13 +87,14 @@ async def get_charge_point(charge_point_id: uuid.UUID, t: ReadChargePoint) -> Ch
 async def update_charge_point(
     charge_point_id: uuid.UUID, body: ChargePointUpdate, t: UpdateChargePoint
 ) -> ChargePointRead:
-    changes = body.model_dump(exclude_unset=True)
+    """Name, site, registration, password, owner (`account_id`) and visibility (`community`, `public`)."""
+    changes, now = body.model_dump(exclude_unset=True), t.services.clock.now()
     if "password" in changes:
         password = check_password(changes.pop("password") or "")
         changes["password_hash"] = await asyncio.to_thread(t.services.hashing.hash, password)
 
     def unit(uow: Any) -> ChargePointRead:
-        service.update_charge_point(uow, charge_point_id, changes=changes)
+        management.update_charge_point(uow, charge_point_id, changes=changes, actor=t.principal, now=now)
         return _as_read(service.get_charge_point(uow, charge_point_id))
 
     return _live(await t.write(unit), t.services.bus.gateway)
@@ -101,8 +102,11 @@ async def update_charge_point(
 
 @router.post("/{charge_point_id}/accept", response_model=ChargePointRead, operation_id="accept_charge_point")
 async def accept_charge_point(charge_point_id: uuid.UUID, t: UpdateChargePoint) -> ChargePointRead:
+    now = t.services.clock.now()
+
     def unit(uow: Any) -> ChargePointRead:
-        service.accept_charge_point(uow, charge_point_id)
+        management.update_charge_point(uow, charge_point_id, changes={"registration_status": "accepted"},
+                                       actor=t.principal, now=now)
         return _as_read(service.get_charge_point(uow, charge_point_id))
 
     return _live(await t.write(unit), t.services.bus.gateway)
@@ -110,7 +114,8 @@ async def accept_charge_point(charge_point_id: uuid.UUID, t: UpdateChargePoint) 
 
 @router.delete("/{charge_point_id}", status_code=204, operation_id="delete_charge_point")
 async def delete_charge_point(charge_point_id: uuid.UUID, t: DeleteChargePoint) -> Response:
-    await t.write(lambda uow: service.delete_charge_point(uow, charge_point_id))
+    now = t.services.clock.now()
+    await t.write(lambda uow: management.delete_charge_point(uow, charge_point_id, actor=t.principal, now=now))
     return Response(status_code=204)
 
 

@@ -1,7 +1,168 @@
-"""Driver app."""
+"""The driver app: my chargers (with live status), my cards, start and stop, my sessions.
+
+For users only (any role, for their own data); API keys are refused. These routes run with the whole
+tenant's scope, not the caller's accounts: a driver's chargers cross account borders by design (a
+public charger, a neighbour's shared one, the community chargers of their company's tree), so the
+domain functions in `domain.access.driver` and `domain.access.visibility` select by the user instead.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Response
+
+from chargeplane.api.auth import PrincipalDep
+from chargeplane.api.deps import DEFAULT_LIMIT, Cursor, Limit, ServicesDep, Tenancy
+from chargeplane.api.pagination import Page, decode_cursor, page
+from chargeplane.api.problems import ApiError, Problem
+from chargeplane.bus import ChargerGateway
+from chargeplane.db import Scope, UnitOfWork
+from chargeplane.domain.access import driver
+from chargeplane.domain.access.schemas import (
+    DriverCard,
+    DriverCardCreate,
+    DriverCardUpdate,
+    DriverChargePoint,
+    DriverCommandResult,
+    DriverSession,
+    DriverStart,
+)
+from chargeplane.domain.access.visibility import reach_of, visible_charge_point, visible_charge_points
 
 router = APIRouter(prefix="/me", tags=["driver app"])
+
+_COMMAND_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": Problem, "description": "no such charge point or session of yours"},
+    409: {"model": Problem, "description": "no usable card, or the charger is not connected or busy"},
+    502: {"model": Problem, "description": "the charger answered with an error"},
+    504: {"model": Problem, "description": "the charger did not answer in time"},
+}
+
+
+async def driver_tenancy(services: ServicesDep, principal: PrincipalDep) -> Tenancy:
+    if principal.kind != "user":
+        raise ApiError(403, "forbidden", "the driver app API is for users; API keys have the operator API")
+    # The tenant's scope, on purpose: see the module's docstring.
+    return Tenancy(services, Scope.tenant(principal.tenant_id), principal)
+
+
+Driver = Annotated[Tenancy, Depends(driver_tenancy)]
+
+
+def _user(t: Tenancy) -> uuid.UUID:
+    user_id = t.principal.user_id
+    assert user_id is not None
+    return user_id
+
+
+def _live(views: list[DriverChargePoint], gateway: ChargerGateway) -> list[DriverChargePoint]:
+    for view in views:
+        view.connected = gateway.is_connected(view.id)
+    return views
+
+
+@router.get("/charge-points", response_model=Page[DriverChargePoint], operation_id="list_my_charge_points")
+async def list_my_charge_points(t: Driver, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> dict[str, Any]:
+    """The chargers I may use: my accounts' own, those shared with me, my company tree's community
+    chargers and public ones; each says why (`visibility`) and whether it is connected now."""
+    after = decode_cursor(cursor)
+    now = t.services.clock.now()
+
+    def unit(uow: UnitOfWork) -> list[DriverChargePoint]:
+        reach = reach_of(uow, user_id=_user(t), at=now)
+        return driver.charge_point_views(uow, reach, visible_charge_points(uow, reach=reach, limit=limit,
+                                                                           after=after))
+
+    rows = await t.read(unit)
+    return page(_live(rows, t.services.bus.gateway), rows, limit)
+
+
+@router.get("/charge-points/{charge_point_id}", response_model=DriverChargePoint,
+            operation_id="get_my_charge_point")
+async def get_my_charge_point(charge_point_id: uuid.UUID, t: Driver) -> DriverChargePoint:
+    now = t.services.clock.now()
+
+    def unit(uow: UnitOfWork) -> list[DriverChargePoint]:
+        reach = reach_of(uow, user_id=_user(t), at=now)
+        return driver.charge_point_views(uow, reach, [visible_charge_point(uow, reach=reach,
+                                                                           charge_point_id=charge_point_id)])
+
+    return _live(await t.read(unit), t.services.bus.gateway)[0]
+
+
+@router.post("/charge-points/{charge_point_id}/start", response_model=DriverCommandResult,
+             operation_id="start_my_charging", responses=_COMMAND_ERRORS)
+async def start_charging(charge_point_id: uuid.UUID, t: Driver, body: DriverStart | None = None
+                         ) -> DriverCommandResult:
+    """Remote start with my card (by default my first card that can charge here); a virtual card is let
+    through at this charger for a few minutes. Answers what the charger said: Accepted or Rejected."""
+    body = body or DriverStart()
+    now = t.services.clock.now()
+    plan = await t.write(lambda uow: driver.plan_start(uow, actor=t.principal, charge_point_id=charge_point_id,
+                                                       connector_id=body.connector_id, card_id=body.card_id, now=now))
+    payload: dict[str, Any] = {"idTag": plan.id_tag}
+    if plan.connector_id is not None:
+        payload["connectorId"] = plan.connector_id
+    reply = await _command(t, plan.charge_point_id, "RemoteStartTransaction", payload)
+    return DriverCommandResult(status=str(reply.get("status")), charge_point_id=plan.charge_point_id,
+                               card_id=plan.card_id, connector_id=plan.connector_id)
+
+
+@router.post("/sessions/{session_id}/stop", response_model=DriverCommandResult, operation_id="stop_my_charging",
+             responses=_COMMAND_ERRORS)
+async def stop_charging(session_id: uuid.UUID, t: Driver) -> DriverCommandResult:
+    """Remote stop of one of my running sessions."""
+    now = t.services.clock.now()
+    plan = await t.write(lambda uow: driver.plan_stop(uow, actor=t.principal, session_id=session_id, now=now))
+    reply = await _command(t, plan.charge_point_id, "RemoteStopTransaction", {"transactionId": plan.transaction_id})
+    return DriverCommandResult(status=str(reply.get("status")), charge_point_id=plan.charge_point_id,
+                               transaction_id=plan.transaction_id)
+
+
+async def _command(t: Tenancy, charge_point_id: uuid.UUID, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """Through the same gateway as the operators' commands, so the same failures (not connected, busy,
+    timeout, CALLERROR) come back as the same problems."""
+    gateway = t.services.bus.gateway
+    if action not in gateway.command_actions(charge_point_id):
+        raise ApiError(409, "not-supported", "this charger cannot be started or stopped from the app")
+    return await gateway.call(charge_point_id, action, payload)
+
+
+@router.get("/cards", response_model=list[DriverCard], operation_id="list_my_cards")
+async def list_my_cards(t: Driver) -> list[DriverCard]:
+    return await t.read(lambda uow: [DriverCard.model_validate(c) for c in driver.my_cards(uow, user_id=_user(t))])
+
+
+@router.post("/cards", response_model=DriverCard, status_code=201, operation_id="add_my_card",
+             responses={409: {"model": Problem, "description": "a card with this uid exists"}})
+async def add_my_card(body: DriverCardCreate, t: Driver, response: Response) -> DriverCard:
+    """Add my physical card by its uid, or create a virtual card for starting from the app."""
+    now = t.services.clock.now()
+    card = await t.write(lambda uow: DriverCard.model_validate(
+        driver.add_my_card(uow, actor=t.principal, **body.model_dump(), now=now)))
+    response.headers["Location"] = f"/api/v1/me/cards/{card.id}"
+    return card
+
+
+@router.patch("/cards/{card_id}", response_model=DriverCard, operation_id="update_my_card")
+async def update_my_card(card_id: uuid.UUID, body: DriverCardUpdate, t: Driver) -> DriverCard:
+    """Relabel or block my card."""
+    changes = body.model_dump(exclude_unset=True)
+    now = t.services.clock.now()
+    return await t.write(lambda uow: DriverCard.model_validate(
+        driver.update_my_card(uow, actor=t.principal, card_id=card_id, changes=changes, now=now)))
+
+
+@router.get("/sessions", response_model=Page[DriverSession], operation_id="list_my_sessions")
+async def list_my_sessions(t: Driver, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> dict[str, Any]:
+    """Sessions started with my cards, newest first, with their energy (so far, for running ones)."""
+    after = decode_cursor(cursor)
+    rows = await t.read(lambda uow: driver.my_sessions(uow, user_id=_user(t), limit=limit, after=after))
+    return page(rows, rows, limit)
+
+
+@router.get("/sessions/{session_id}", response_model=DriverSession, operation_id="get_my_session")
+async def get_my_session(session_id: uuid.UUID, t: Driver) -> DriverSession:
+    return await t.read(lambda uow: driver.my_session_view(uow, user_id=_user(t), session_id=session_id))

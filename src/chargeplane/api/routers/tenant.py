@@ -9,6 +9,7 @@ from chargeplane.api.deps import Tenancy
 from chargeplane.domain.identity.permissions import Action, Resource
 from chargeplane.domain.tenancy import service
 from chargeplane.domain.tenancy.schemas import TenantRead, TenantUpdate
+from chargeplane.domain.tenancy.tenant_settings import update_tenant_settings
 
 router = APIRouter(prefix="/tenant", tags=["tenant"])
 
@@ -23,5 +24,9 @@ async def get_tenant(t: ReadTenant) -> TenantRead:
 
 @router.patch("", response_model=TenantRead, operation_id="update_tenant")
 async def update_tenant(body: TenantUpdate, t: UpdateTenant) -> TenantRead:
+    """Branding, languages, currency, time zone and support links. A new terms or privacy link raises
+    `terms_version`: users accept the new version at their next sign-in."""
     changes = body.model_dump(exclude_unset=True)
-    return await t.write(lambda uow: TenantRead.model_validate(service.update_tenant(uow, **changes)))
+    now = t.services.clock.now()
+    return await t.write(lambda uow: TenantRead.model_validate(
+        update_tenant_settings(uow, changes=changes, actor=t.principal, now=now)))

@@ -6,17 +6,34 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chargeplane.domain.text import Text
+
 RegistrationStatus = Literal["accepted", "pending", "rejected"]
+
+
+_OWNER = "the owning account: one you may see; tenant staff may leave it out (the tenant's own)"
 
 
 class SiteCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
-    address: str | None = Field(default=None, max_length=500)
-    time_zone: str = Field(default="UTC", max_length=64)
+    name: Text = Field(min_length=1, max_length=200)
+    address: Text | None = Field(default=None, max_length=500)
+    time_zone: Text = Field(default="UTC", max_length=64, description="IANA, such as Europe/Tallinn")
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
+    account_id: uuid.UUID | None = Field(default=None, description=_OWNER)
+
+
+class SiteUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Text | None = Field(default=None, min_length=1, max_length=200)
+    address: Text | None = Field(default=None, max_length=500)
+    time_zone: Text | None = Field(default=None, max_length=64)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    account_id: uuid.UUID | None = Field(default=None, description=_OWNER)
 
 
 class SiteRead(BaseModel):
@@ -28,29 +45,37 @@ class SiteRead(BaseModel):
     time_zone: str
     latitude: float | None
     longitude: float | None
+    account_id: uuid.UUID | None
     created_at: datetime
+    updated_at: datetime
 
 
 class ChargePointCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    identity: str = Field(min_length=1, max_length=48, description="the OCPP identity (the last URL segment)")
-    password: str | None = Field(
+    identity: Text = Field(min_length=1, max_length=48, description="the OCPP identity (the last URL segment)")
+    password: Text | None = Field(
         default=None, min_length=8, max_length=64,
         description="Basic auth password; when left out one is generated and returned once",
     )
-    name: str | None = Field(default=None, max_length=200)
+    name: Text | None = Field(default=None, max_length=200)
     site_id: uuid.UUID | None = None
     registration_status: RegistrationStatus = "accepted"
+    account_id: uuid.UUID | None = Field(default=None, description=_OWNER)
+    community: bool = Field(default=False, description="usable by everyone in its account's tree")
+    public: bool = Field(default=False, description="usable by anyone")
 
 
 class ChargePointUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, max_length=200)
+    name: Text | None = Field(default=None, max_length=200)
     site_id: uuid.UUID | None = None
     registration_status: RegistrationStatus | None = None
-    password: str | None = Field(default=None, min_length=8, max_length=64)
+    password: Text | None = Field(default=None, min_length=8, max_length=64)
+    account_id: uuid.UUID | None = Field(default=None, description=_OWNER)
+    community: bool | None = None
+    public: bool | None = None
 
 
 class ConnectorRead(BaseModel):
@@ -72,6 +97,9 @@ class ChargePointRead(BaseModel):
     identity: str
     name: str | None
     site_id: uuid.UUID | None
+    account_id: uuid.UUID | None
+    community: bool
+    public: bool
     registration_status: RegistrationStatus
     boot_status: str | None
     connected: bool = False

@@ -28,6 +28,8 @@ class User(TenantScoped, Base):
     email_verified_at: Mapped[datetime | None]
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled_at: Mapped[datetime | None]
+    # The last 30-second TOTP step a code was accepted for: a code is never accepted twice.
+    totp_last_step: Mapped[int | None]
     # Raised by a password change or "log out everywhere": sessions issued before it are dead.
     sessions_valid_after: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

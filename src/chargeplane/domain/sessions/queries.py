@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 
 from chargeplane.db import UnitOfWork
 from chargeplane.domain.errors import NotFound
+from chargeplane.domain.keyset import newest_first
 from chargeplane.domain.sessions.models import ChargingSession, MeterValue
 from chargeplane.domain.sessions.readings import values_from_json
 from chargeplane.domain.sessions.schemas import MeterValueRead
-from chargeplane.domain.tokens.service import uid_key
+from chargeplane.domain.tokens.authorization import uid_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +46,7 @@ def list_sessions(uow: UnitOfWork, *, where: SessionFilter, limit: int,
         q = q.where(ChargingSession.started_at >= where.started_from)
     if where.started_to is not None:
         q = q.where(ChargingSession.started_at < where.started_to)
-    if after is not None:
-        created_at, last_id = after
-        q = q.where((ChargingSession.created_at < created_at)
-                    | ((ChargingSession.created_at == created_at) & (ChargingSession.id < last_id)))
-    q = q.order_by(ChargingSession.created_at.desc(), ChargingSession.id.desc()).limit(limit)
+    q = newest_first(q, ChargingSession, after=after, limit=limit)
     return list(uow.session.scalars(q))
 
 

@@ -25,24 +25,31 @@ from chargeplane.domain.sessions.meter_values import store_readings
 from chargeplane.domain.sessions.models import ChargingSession
 from chargeplane.domain.sessions.readings import MeterReading
 from chargeplane.domain.sessions.rules import energy_and_anomalies
-from chargeplane.domain.tokens.service import Authorization, authorize_token
+from chargeplane.domain.tokens.authorization import Authorization, authorize_token, disarm_remote_start
 
 MAX_TRANSACTION_ID = 2**31 - 1  # OCPP 1.6 transactionId is a JSON integer; stay in int32 for chargers
 
 
-def authorize_start(uow: UnitOfWork, *, id_tag: str, at: datetime, exclude_session_id: uuid.UUID | None = None
-                    ) -> Authorization:
-    """For a start: the token's own status, or ConcurrentTx when it is already charging elsewhere.
-    (OCPP 1.6 gives ConcurrentTx only to StartTransaction; Authorize answers the token's own status.)"""
-    auth = authorize_token(uow, uid=id_tag, at=at)
+def authorize_start(uow: UnitOfWork, *, id_tag: str, at: datetime, charge_point_id: uuid.UUID,
+                    resent: ChargingSession | None = None) -> Authorization:
+    """For a start: the token's answer at this charge point, or ConcurrentTx when it is already charging
+    elsewhere. (OCPP 1.6 gives ConcurrentTx only to StartTransaction; Authorize answers the token's own
+    status.) `resent` is the session a re-sent StartTransaction already made: it is not a concurrent one,
+    and a virtual card's remote start it used up still counts."""
+    auth = authorize_token(uow, uid=id_tag, at=at, charge_point_id=charge_point_id,
+                           remote_start_taken=resent is not None and resent.id_tag_status == "accepted")
     if auth.accepted and auth.token_id is not None:
+        # Only a start that was accepted charges elsewhere; a refused one is being ended by its charger.
         query = select(ChargingSession.id).where(
-            ChargingSession.id_token_id == auth.token_id, ChargingSession.state == "active"
+            ChargingSession.id_token_id == auth.token_id, ChargingSession.state == "active",
+            ChargingSession.id_tag_status == "accepted",
         )
-        if exclude_session_id is not None:
-            query = query.where(ChargingSession.id != exclude_session_id)
+        if resent is not None:
+            query = query.where(ChargingSession.id != resent.id)
         if uow.session.scalar(query.limit(1)) is not None:
             return Authorization("concurrent_tx", auth.expires_at, auth.parent_uid, auth.token_id)
+        if auth.remote_start:
+            disarm_remote_start(uow, auth.token_id)
     return auth
 
 
@@ -73,7 +80,7 @@ def start_session(
     ))
     if existing is not None:  # a re-sent StartTransaction: same answer, nothing new
         assert existing.transaction_id is not None
-        auth = authorize_start(uow, id_tag=id_tag, at=started_at, exclude_session_id=existing.id)
+        auth = authorize_start(uow, id_tag=id_tag, at=started_at, charge_point_id=charge_point_id, resent=existing)
         return StartResult(existing.transaction_id, auth, existing.id)
 
     owner = s.execute(select(ChargePoint.identity, ChargePoint.account_id)
@@ -81,7 +88,7 @@ def start_session(
     if owner is None:
         raise NotFound("charge point not found")
     identity, account_id = owner
-    auth = authorize_start(uow, id_tag=id_tag, at=started_at)
+    auth = authorize_start(uow, id_tag=id_tag, at=started_at, charge_point_id=charge_point_id)
     # A new start on a connector that still has an open session: that one's stop was lost.
     s.execute(
         update(ChargingSession)

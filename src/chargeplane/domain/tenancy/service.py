@@ -50,20 +50,16 @@ def get_tenant(uow: UnitOfWork) -> Tenant:
     return tenant
 
 
+def require_terms(tenant: Tenant) -> None:
+    """Sign-up and invitations wait until the tenant has published its terms and privacy policy:
+    nobody can accept what does not exist."""
+    if not tenant.terms_url or not tenant.privacy_url:
+        raise Conflict(f"{tenant.display_name or tenant.name} has not yet set its terms of use and privacy policy "
+                       "links; sign-up and invitations open once a tenant admin sets both", field="terms_url")
+
+
 def get_tenant_by_slug(uow: UnitOfWork, slug: str) -> Tenant | None:
     return uow.session.scalar(select(Tenant).where(Tenant.slug == slug))
-
-
-def update_tenant(uow: UnitOfWork, *, name: str | None = None, allow_auto_registration: bool | None = None) -> Tenant:
-    tenant = get_tenant(uow)
-    if name is not None:
-        if not name.strip():
-            raise Invalid("tenant name must not be empty", field="name")
-        tenant.name = name.strip()
-    if allow_auto_registration is not None:
-        tenant.allow_auto_registration = allow_auto_registration
-    uow.session.flush()
-    return tenant
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from chargeplane.domain.assets import charger_reports
 from chargeplane.domain.sessions import service as sessions
 from chargeplane.domain.sessions.meter_values import record_meter_values
 from chargeplane.domain.sessions.readings import MeterReading
-from chargeplane.domain.tokens.service import Authorization, authorize_token
+from chargeplane.domain.tokens.authorization import Authorization, authorize_token
 from chargeplane.ocpp.adapter import CallContext, Handler
 from chargeplane.ocpp.errors import PROPERTY_CONSTRAINT_VIOLATION, TYPE_CONSTRAINT_VIOLATION, CallErrorReply
 from chargeplane.ocpp.timestamps import format_time, parse_time
@@ -95,7 +95,9 @@ def status_notification(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) ->
 
 
 def authorize(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> dict[str, Any]:
-    auth = authorize_token(uow, uid=p["idTag"], at=ctx.received_at)
+    # Restricted and virtual cards are answered for this charge point; a virtual card's remote start
+    # stays open here, for the StartTransaction that follows.
+    auth = authorize_token(uow, uid=p["idTag"], at=ctx.received_at, charge_point_id=ctx.charge_point_id)
     return {"idTagInfo": _id_tag_info(auth)}
 
 

@@ -80,6 +80,7 @@ def upgrade() -> None:
     sa.Column('email_verified_at', chargeplane.db.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('totp_secret', sa.String(length=64), nullable=True),
     sa.Column('totp_enabled_at', chargeplane.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('totp_last_step', sa.Integer(), nullable=True),
     sa.Column('sessions_valid_after', chargeplane.db.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', chargeplane.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', chargeplane.db.base.UTCDateTime(timezone=True), nullable=False),

@@ -1,0 +1,303 @@
+"""Importing cards from a CSV or XLSX file: all rows or none.
+
+Every row is checked first (its own fields, duplicates inside the file, cards that already exist,
+holders and accounts the caller may use); one error anywhere and nothing is imported, the answer
+listing each problem by row and column. The rows are then added in one unit of work.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any, TypeVar
+
+import openpyxl  # type: ignore[import-untyped]
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from chargeplane.db import UnitOfWork
+from chargeplane.domain.access.reach import account_in_reach, user_in_reach
+from chargeplane.domain.audit.service import record
+from chargeplane.domain.errors import Conflict, Invalid
+from chargeplane.domain.identity.contact import email_key
+from chargeplane.domain.identity.models import User
+from chargeplane.domain.identity.principal import Principal
+from chargeplane.domain.tokens.authorization import uid_key
+from chargeplane.domain.tokens.contract_ids import normalise_contract_id
+from chargeplane.domain.tokens.models import IdToken
+from chargeplane.domain.tokens.service import check_kind, check_status, check_uid, new_virtual_uid
+
+T = TypeVar("T")
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_IMPORT_ROWS = 10_000
+MAX_REPORTED_ERRORS = 1_000
+COLUMNS = ("uid", "kind", "status", "expires_at", "contract_id", "label", "user_email", "account_id", "parent_uid")
+XLSX_TYPES = frozenset({"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
+CSV_TYPES = frozenset({"text/csv", "application/csv", "text/plain", "application/vnd.ms-excel"})
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    row: int  # in the file, the header being row 1
+    column: str | None
+    message: str
+
+
+class ImportRejected(Invalid):
+    """Nothing was imported; `errors` says why, row by row."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        shown = errors[:MAX_REPORTED_ERRORS]
+        more = f" (the first {len(shown)} are listed)" if len(errors) > len(shown) else ""
+        super().__init__(f"nothing was imported: {len(errors)} problem(s) in the file{more}")
+        self.errors = shown
+
+
+@dataclass(slots=True)
+class CardRow:
+    row: int
+    values: dict[str, str]
+    kind: str = "physical"
+    uid: str | None = None
+    status: str = "accepted"
+    expires_at: datetime | None = None
+    contract_id: str | None = None
+    label: str | None = None
+    parent_uid: str | None = None
+    account_id: uuid.UUID | None = None
+    errors: list[RowError] = field(default_factory=list)
+
+
+def file_format(filename: str | None, content_type: str | None) -> str:
+    name = (filename or "").lower()
+    kind = (content_type or "").split(";")[0].strip().lower()
+    if name.endswith(".xlsx") or kind in XLSX_TYPES:
+        return "xlsx"
+    if name.endswith(".csv") or kind in CSV_TYPES:
+        return "csv"
+    raise Invalid("send the cards as a CSV (.csv, text/csv) or Excel (.xlsx) file", field="file")
+
+
+def read_rows(content: bytes, *, filename: str | None, content_type: str | None) -> list[CardRow]:
+    """The file's data rows (blank ones skipped), keyed by the header's column names."""
+    if len(content) > MAX_IMPORT_BYTES:
+        raise Invalid(f"the file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MiB", field="file")
+    table = _xlsx_table(content) if file_format(filename, content_type) == "xlsx" else _csv_table(content)
+    header = next(table, None)
+    if header is None:
+        raise Invalid("the file is empty: its first row must name the columns", field="file")
+    names = [name.strip().lower() for name in header]
+    unknown = [name for name in names if name and name not in COLUMNS]
+    if unknown or len(set(names) - {""}) != len([n for n in names if n]) or not any(names):
+        raise Invalid(f"the first row must name the columns, each once, from: {', '.join(COLUMNS)}"
+                      + (f" (unknown: {', '.join(unknown)})" if unknown else ""), field="file")
+    rows: list[CardRow] = []
+    for number, cells in enumerate(table, start=2):
+        values = {name: cell.strip() for name, cell in zip(names, cells, strict=False) if name and cell.strip()}
+        if not values:
+            continue
+        if len(rows) == MAX_IMPORT_ROWS:
+            raise Invalid(f"the file has more than {MAX_IMPORT_ROWS} rows: split it", field="file")
+        rows.append(CardRow(number, values))
+    if not rows:
+        raise Invalid("the file has no cards under its header row", field="file")
+    return rows
+
+
+def _csv_table(content: bytes) -> Iterator[list[str]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Invalid("the CSV file must be UTF-8 text", field="file") from None
+    first_line = text.split("\n", 1)[0]
+    # Spreadsheets in many locales write ";" between columns.
+    delimiter = max(",;\t", key=first_line.count)
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    except csv.Error as problem:
+        raise Invalid(f"the CSV file cannot be read: {problem}", field="file") from None
+
+
+def _xlsx_table(content: bytes) -> Iterator[list[str]]:
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise Invalid("the file is not a readable XLSX workbook", field="file") from None
+    try:
+        for cells in book.worksheets[0].iter_rows(values_only=True):
+            yield [_cell_text(cell) for cell in cells]
+    finally:
+        book.close()
+
+
+def _cell_text(cell: Any) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, datetime):
+        return (cell if cell.tzinfo else cell.replace(tzinfo=UTC)).isoformat()
+    if isinstance(cell, date):
+        return datetime.combine(cell, time(), UTC).isoformat()
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))  # a card number typed into a cell becomes a number
+    return str(cell)
+
+
+def check_rows(rows: list[CardRow]) -> None:
+    """Each row's own fields and the file's duplicates; what needs the database comes later."""
+    first_uid: dict[str, int] = {}
+    first_contract: dict[str, int] = {}
+    for row in rows:
+        for column, parse in _PARSERS.items():
+            value = row.values.get(column)
+            if value is not None:
+                try:
+                    setattr(row, column, parse(value))
+                except Invalid as problem:
+                    row.errors.append(RowError(row.row, column, problem.message))
+        _check_uid(row)
+        if row.uid is not None:
+            _once(row, "uid", uid_key(row.uid), first_uid)
+        if row.contract_id is not None:
+            _once(row, "contract_id", row.contract_id, first_contract)
+
+
+def _check_uid(row: CardRow) -> None:
+    uid = row.values.get("uid")
+    if row.kind == "virtual":
+        if uid is not None:
+            row.errors.append(RowError(row.row, "uid", "a virtual card's uid is generated: leave it empty"))
+        row.uid = new_virtual_uid()
+    elif uid is None:
+        row.errors.append(RowError(row.row, "uid", "uid is required for a physical card"))
+    else:
+        try:
+            row.uid = check_uid(uid)
+        except Invalid as problem:
+            row.errors.append(RowError(row.row, "uid", problem.message))
+
+
+def _once(row: CardRow, column: str, key: str, seen: dict[str, int]) -> None:
+    if key in seen:
+        row.errors.append(RowError(row.row, column, f"the same {column} is in row {seen[key]}"))
+    else:
+        seen[key] = row.row
+
+
+def _timestamp(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise Invalid("expires_at must be an ISO 8601 time, e.g. 2030-12-31T23:59:59Z") from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)  # no zone: UTC
+
+
+def _label(value: str) -> str:
+    if len(value) > 100:
+        raise Invalid("label must be at most 100 characters")
+    return value
+
+
+def _uuid(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise Invalid("account_id must be an account's id (a UUID)") from None
+
+
+_PARSERS: dict[str, Callable[[str], Any]] = {
+    "kind": lambda v: check_kind(v.lower()),
+    "status": lambda v: check_status(v.lower()),
+    "expires_at": _timestamp,
+    "contract_id": normalise_contract_id,
+    "label": _label,
+    "parent_uid": lambda v: check_uid(v, "parent_uid"),
+    "account_id": _uuid,
+}
+
+
+def taken(uow: UnitOfWork, rows: Iterable[CardRow]) -> tuple[set[str], set[str]]:
+    """Which uids (as keys) and contract ids of the rows the tenant already has.
+
+    Run with the whole tenant's scope: both are unique in the tenant, also among cards of accounts
+    the caller does not see. Only which of the caller's own values exist comes back."""
+    rows = list(rows)
+    keys = [uid_key(r.uid) for r in rows if r.uid is not None]
+    contracts = [r.contract_id for r in rows if r.contract_id is not None]
+    found_keys: set[str] = set()
+    found_contracts: set[str] = set()
+    for chunk in _chunks(keys):
+        found_keys |= set(uow.session.scalars(select(IdToken.uid_key).where(IdToken.uid_key.in_(chunk))))
+    for chunk in _chunks(contracts):
+        found_contracts |= {c for c in uow.session.scalars(
+            select(IdToken.contract_id).where(IdToken.contract_id.in_(chunk))) if c is not None}
+    return found_keys, found_contracts
+
+
+def _chunks(values: list[str], size: int = 500) -> Iterator[list[str]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def import_cards(uow: UnitOfWork, rows: list[CardRow], *, existing: tuple[set[str], set[str]],
+                 actor: Principal, now: datetime, filename: str | None) -> int:
+    """Add every row as a card, or none: raises `ImportRejected` listing every problem."""
+    uids, contracts = existing
+    users: dict[str, uuid.UUID] = {}
+    errors: list[RowError] = []
+    for row in rows:
+        if row.uid is not None and row.kind == "physical" and uid_key(row.uid) in uids:
+            row.errors.append(RowError(row.row, "uid", "a card with this uid exists"))
+        if row.contract_id is not None and row.contract_id in contracts:
+            row.errors.append(RowError(row.row, "contract_id", "a card with this contract id exists"))
+        _resolve(row, "account_id", _account, uow, row, actor)
+        email = email_key(row.values.get("user_email", ""))
+        if email and email not in users:
+            holder = _resolve(row, "user_email", _holder, uow, email)
+            if holder is not None:
+                users[email] = holder
+        errors.extend(row.errors)
+    if errors:
+        raise ImportRejected(sorted(errors, key=lambda e: (e.row, COLUMNS.index(e.column) if e.column else -1)))
+    tokens = [IdToken(uid=r.uid, uid_key=uid_key(r.uid or ""), kind=r.kind, status=r.status, expires_at=r.expires_at,
+                      contract_id=r.contract_id, label=r.label, parent_uid=r.parent_uid, account_id=r.account_id,
+                      user_id=users.get(email_key(r.values["user_email"])) if "user_email" in r.values else None)
+              for r in rows]
+    uow.session.add_all(tokens)
+    try:
+        with uow.session.begin_nested():
+            uow.session.flush()
+    except IntegrityError:
+        raise Conflict("cards with some of these uids or contract ids were added meanwhile: import again") from None
+    # One entry per account imported into (a narrowed caller's entries must name one of their accounts).
+    for account_id, count in Counter(t.account_id for t in tokens).items():
+        record(uow, actor=actor, action="id_token.import", object_type="id_token", object_id=None, at=now,
+               account_id=account_id, after={"file": filename, "count": count})
+    return len(tokens)
+
+
+def _resolve(row: CardRow, column: str, check: Callable[..., T], *args: Any) -> T | None:
+    try:
+        return check(*args)
+    except Invalid as problem:
+        row.errors.append(RowError(row.row, column, problem.message))
+        return None
+
+
+def _account(uow: UnitOfWork, row: CardRow, actor: Principal) -> None:
+    if "account_id" in row.values and row.account_id is None:
+        return  # not a UUID: reported already
+    row.account_id = account_in_reach(uow, row.account_id, actor=actor)
+
+
+def _holder(uow: UnitOfWork, email: str) -> uuid.UUID:
+    user_id = uow.session.scalar(select(User.id).where(User.email_key == email))
+    if user_id is None:
+        raise Invalid("no user of yours has this email")
+    return user_in_reach(uow, user_id, field="user_email").id

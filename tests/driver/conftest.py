@@ -1,0 +1,3 @@
+from tests.cards.support import world
+
+__all__ = ["world"]
