@@ -13,6 +13,7 @@ from chargeplane.api.routers import (
     api_keys,
     audit,
     authentication,
+    cdrs,
     charge_points,
     commands,
     customer_groups,
@@ -23,6 +24,7 @@ from chargeplane.api.routers import (
     outbox,
     sessions,
     sites,
+    tariffs,
     tenant,
     users,
 )
@@ -43,7 +45,7 @@ def create_api(services: Services) -> FastAPI:
     problems.install(app)
     v1 = APIRouter(prefix=API_PREFIX)
     for module in (tenant, accounts, users, invitations, authentication, api_keys, audit, outbox, sites,
-                   charge_points, commands, id_tokens, customer_groups, access_grants, sessions, me):
+                   charge_points, commands, id_tokens, customer_groups, access_grants, tariffs, sessions, cdrs, me):
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(health.router)
