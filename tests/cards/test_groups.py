@@ -108,3 +108,19 @@ async def test_account_x_cannot_touch_account_y_groups(world: World) -> None:
     assert (await x_admin.api.get(f"{API}/customer-groups")).json()["items"] == []
     assert (await world.tenant.api.get(path)).json()["name"] == "Y group"
     assert len((await world.tenant.api.get(f"{path}/members")).json()) == 1
+
+
+async def test_a_group_carries_a_discount(world: World) -> None:
+    account = await world.account("Coop")
+    admin = await world.person((Role.ACCOUNT_ADMIN, account))
+    created = await admin.api.post(f"{API}/customer-groups", json={"name": "Members", "discount_percent": "12.5"})
+    assert created.status_code == 201, created.text
+    assert created.json()["discount_percent"] == "12.50"
+    group_id = created.json()["id"]
+    for bad in ("-1", "100.01", "3.333"):
+        refused = await admin.api.patch(f"{API}/customer-groups/{group_id}", json={"discount_percent": bad})
+        assert refused.status_code == 422, (bad, refused.text)
+    changed = await admin.api.patch(f"{API}/customer-groups/{group_id}", json={"discount_percent": "20"})
+    assert changed.status_code == 200 and changed.json()["discount_percent"] == "20.00"
+    plain = await admin.api.post(f"{API}/customer-groups", json={"name": "Visitors"})
+    assert plain.json()["discount_percent"] == "0.00"

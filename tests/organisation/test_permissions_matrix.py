@@ -27,7 +27,9 @@ charge_point    RCUDX         RUX               RUX            RX              -
 id_token        RCUD          RCU               RCUD           R               -
 customer_group  RCUD          R                 RCUD           R               -
 access_grant    RCUD          RCD               RCUD           R               -
+tariff          RCUD          R                 RCUD           R               -
 session         R             R                 R              R               -
+cdr             RC            RC                R              R               -
 api_key         RCUD          -                 RCUD           -               -
 audit_log       R             -                 -              -               -
 outbox          R             -                 -              -               -
@@ -184,7 +186,13 @@ CASES = [
     Case(Resource.ACCESS_GRANT, R, lambda w, c: c.get("/api/v1/access-grants"), None),
     Case(Resource.ACCESS_GRANT, C, lambda w, c: c.post("/api/v1/access-grants", json={}), None),
     Case(Resource.ACCESS_GRANT, D, lambda w, c: c.delete(f"/api/v1/access-grants/{NOWHERE}"), None),
+    Case(Resource.TARIFF, R, lambda w, c: c.get("/api/v1/tariffs"), 200),
+    Case(Resource.TARIFF, C, lambda w, c: c.post("/api/v1/tariffs", json={}), None),
+    Case(Resource.TARIFF, U, lambda w, c: c.patch(f"/api/v1/tariffs/{NOWHERE}", json={}), None),
+    Case(Resource.TARIFF, D, lambda w, c: c.delete(f"/api/v1/tariffs/{NOWHERE}"), None),
     Case(Resource.SESSION, R, lambda w, c: c.get("/api/v1/sessions"), 200),
+    Case(Resource.CDR, R, lambda w, c: c.get("/api/v1/cdrs"), 200),
+    Case(Resource.CDR, C, lambda w, c: c.post(f"/api/v1/cdrs/{NOWHERE}/corrections", json={"reason": "r"}), None),
     Case(Resource.API_KEY, R, lambda w, c: c.get("/api/v1/api-keys"), 200),
     Case(Resource.API_KEY, C, lambda w, c: c.post("/api/v1/api-keys", json={
         "name": "k", "role": "account_member", "account_id": str(w.x)}), 201),

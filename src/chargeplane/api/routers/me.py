@@ -30,6 +30,11 @@ from chargeplane.domain.access.schemas import (
     DriverStart,
 )
 from chargeplane.domain.access.visibility import reach_of, visible_charge_point, visible_charge_points
+from chargeplane.domain.errors import NotFound
+from chargeplane.domain.pricing.cdr_schemas import DriverSessionWithCost, SessionCost
+from chargeplane.domain.pricing.live import session_cost
+from chargeplane.domain.pricing.preview import preview_price
+from chargeplane.domain.pricing.schemas import PricePreview
 
 router = APIRouter(prefix="/me", tags=["driver app"])
 
@@ -90,6 +95,15 @@ async def get_my_charge_point(charge_point_id: uuid.UUID, t: Driver) -> DriverCh
                                                                            charge_point_id=charge_point_id)])
 
     return _live(await t.read(unit), t.services.bus.gateway)[0]
+
+
+@router.get("/charge-points/{charge_point_id}/price", response_model=PricePreview, operation_id="preview_my_price")
+async def preview_my_price(charge_point_id: uuid.UUID, t: Driver, card_id: uuid.UUID | None = None) -> PricePreview:
+    """The tariff that would apply to me here now (with `card_id`, else my first usable card), in numbers
+    (OCPI elements) and words, with my discount and why this tariff."""
+    now = t.services.clock.now()
+    return await t.read(lambda uow: preview_price(uow, user_id=_user(t), charge_point_id=charge_point_id,
+                                                  card_id=card_id, at=now))
 
 
 @router.post("/charge-points/{charge_point_id}/start", response_model=DriverCommandResult,
@@ -163,6 +177,31 @@ async def list_my_sessions(t: Driver, limit: Limit = DEFAULT_LIMIT, cursor: Curs
     return page(rows, rows, limit)
 
 
-@router.get("/sessions/{session_id}", response_model=DriverSession, operation_id="get_my_session")
-async def get_my_session(session_id: uuid.UUID, t: Driver) -> DriverSession:
-    return await t.read(lambda uow: driver.my_session_view(uow, user_id=_user(t), session_id=session_id))
+@router.get("/sessions/{session_id}", response_model=DriverSessionWithCost, operation_id="get_my_session")
+async def get_my_session(session_id: uuid.UUID, t: Driver) -> DriverSessionWithCost:
+    """With its cost: running (so far) or final (its charge detail record)."""
+    now = t.services.clock.now()
+
+    def unit(uow: UnitOfWork) -> DriverSessionWithCost:
+        view = driver.my_session_view(uow, user_id=_user(t), session_id=session_id)
+        cost = session_cost(uow, driver.my_session(uow, user_id=_user(t), session_id=session_id), now=now)
+        # `card_id` is read from the session's `id_token_id`.
+        fields = {**view.model_dump(exclude={"card_id"}), "id_token_id": view.card_id, "cost": cost}
+        return DriverSessionWithCost.model_validate(fields)
+
+    return await t.read(unit)
+
+
+@router.get("/sessions/{session_id}/cost", response_model=SessionCost, operation_id="get_my_session_cost",
+            responses={404: {"model": Problem, "description": "no such session of mine, or no price for it"}})
+async def get_my_session_cost(session_id: uuid.UUID, t: Driver) -> SessionCost:
+    """What my session costs so far (running) or in the end (final); 404 when no price applies to it."""
+    now = t.services.clock.now()
+
+    def unit(uow: UnitOfWork) -> SessionCost:
+        cost = session_cost(uow, driver.my_session(uow, user_id=_user(t), session_id=session_id), now=now)
+        if cost is None:
+            raise NotFound("no price applies to this session", session_id=str(session_id))
+        return cost
+
+    return await t.read(unit)

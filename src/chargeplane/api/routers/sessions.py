@@ -11,10 +11,11 @@ from chargeplane.api.deps import DEFAULT_LIMIT, Cursor, Limit, Tenancy
 from chargeplane.api.pagination import Page, decode_cursor, page
 from chargeplane.db import UnitOfWork
 from chargeplane.domain.identity.permissions import Action, Resource
+from chargeplane.domain.pricing.cdr_schemas import SessionDetailWithCost
+from chargeplane.domain.pricing.live import session_cost
 from chargeplane.domain.sessions import queries
 from chargeplane.domain.sessions.models import ChargingSession
 from chargeplane.domain.sessions.schemas import (
-    SessionDetail,
     SessionRead,
     SessionState,
     SessionStatus,
@@ -56,10 +57,15 @@ def _reads(uow: UnitOfWork, sessions: list[ChargingSession]) -> list[SessionRead
     return reads
 
 
-@router.get("/{session_id}", response_model=SessionDetail, operation_id="get_session")
-async def get_session(session_id: uuid.UUID, t: ReadSession) -> SessionDetail:
-    def unit(uow: UnitOfWork) -> SessionDetail:
-        session = _reads(uow, [queries.get_session(uow, session_id)])[0]
-        return SessionDetail(**session.model_dump(), meter_values=queries.get_meter_values(uow, session_id))
+@router.get("/{session_id}", response_model=SessionDetailWithCost, operation_id="get_session")
+async def get_session(session_id: uuid.UUID, t: ReadSession) -> SessionDetailWithCost:
+    """With its meter values and its cost: running (priced now from the frozen tariff) or final (its CDR)."""
+    now = t.services.clock.now()
+
+    def unit(uow: UnitOfWork) -> SessionDetailWithCost:
+        row = queries.get_session(uow, session_id)
+        session = _reads(uow, [row])[0]
+        return SessionDetailWithCost(**session.model_dump(), meter_values=queries.get_meter_values(uow, session_id),
+                                     cost=session_cost(uow, row, now=now))
 
     return await t.read(unit)

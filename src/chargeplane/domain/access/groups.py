@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -31,15 +32,21 @@ def _taken(name: str) -> Conflict:
     return Conflict(f"the account has a customer group named {name!r}", field="name")
 
 
+def _percent(value: Decimal) -> Decimal:
+    """Stored with two decimals: the same figure whichever database reads it back."""
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
 def _settings(group: CustomerGroup) -> dict[str, Any]:
-    return {"name": group.name, "description": group.description, "account_id": group.account_id}
+    return {"name": group.name, "description": group.description, "account_id": group.account_id,
+            "discount_percent": group.discount_percent}
 
 
 def create_group(uow: UnitOfWork, *, name: str, description: str | None = None, account_id: uuid.UUID | None = None,
-                 actor: Principal | None, now: datetime) -> CustomerGroup:
+                 discount_percent: Decimal = Decimal(0), actor: Principal | None, now: datetime) -> CustomerGroup:
     account = account_in_reach(uow, account_id, actor=actor, required=True)
-    group = add_unique(uow, CustomerGroup(name=_name(name), description=description, account_id=account),
-                       _taken(name.strip()))
+    group = add_unique(uow, CustomerGroup(name=_name(name), description=description, account_id=account,
+                                          discount_percent=_percent(discount_percent)), _taken(name.strip()))
     record(uow, actor=actor, action="customer_group.create", object_type="customer_group", object_id=group.id,
            at=now, account_id=group.account_id, after=_settings(group))
     return group
@@ -70,6 +77,8 @@ def update_group(uow: UnitOfWork, group_id: uuid.UUID, *, changes: dict[str, Any
         group.name = _name(changes["name"])
     if "description" in changes:
         group.description = changes["description"]
+    if changes.get("discount_percent") is not None:
+        group.discount_percent = _percent(changes["discount_percent"])
     add_unique(uow, group, _taken(group.name))  # a rename may clash with another group of the account
     old, new = changed(before, _settings(group))
     if new:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
@@ -15,6 +16,8 @@ class CustomerGroupCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=500)
     account_id: uuid.UUID | None = Field(default=None, description="left out: the caller's own account, if one")
+    discount_percent: Decimal = Field(default=Decimal(0), ge=0, le=100, decimal_places=2,
+                                      description="off every price its members pay at the account's chargers")
 
 
 class CustomerGroupUpdate(BaseModel):
@@ -22,6 +25,7 @@ class CustomerGroupUpdate(BaseModel):
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=500)
+    discount_percent: Decimal | None = Field(default=None, ge=0, le=100, decimal_places=2)
 
 
 class CustomerGroupRead(BaseModel):
@@ -31,6 +35,7 @@ class CustomerGroupRead(BaseModel):
     account_id: uuid.UUID | None
     name: str
     description: str | None
+    discount_percent: Decimal
     created_at: datetime
     updated_at: datetime
 

@@ -42,6 +42,8 @@ class Resource(StrEnum):
     ID_TOKEN = "id_token"
     CUSTOMER_GROUP = "customer_group"
     ACCESS_GRANT = "access_grant"
+    TARIFF = "tariff"
+    CDR = "cdr"  # charge detail records: immutable, corrected by new versions
     SESSION = "session"
     API_KEY = "api_key"
     AUDIT_LOG = "audit_log"
@@ -58,6 +60,7 @@ GRANTS: dict[Role, dict[Resource, frozenset[Action]]] = {
         Resource.TENANT: frozenset({R, U}),
         Resource.CHARGE_POINT: ALL | {X},
         Resource.SESSION: READ_ONLY,
+        Resource.CDR: frozenset({R, C}),  # C: corrections; a CDR is never edited nor deleted
         Resource.AUDIT_LOG: READ_ONLY,
         Resource.OUTBOX: READ_ONLY,
     },
@@ -74,7 +77,9 @@ GRANTS: dict[Role, dict[Resource, frozenset[Action]]] = {
         Resource.ID_TOKEN: frozenset({R, C, U}),
         Resource.CUSTOMER_GROUP: READ_ONLY,
         Resource.ACCESS_GRANT: frozenset({R, C, D}),
+        Resource.TARIFF: READ_ONLY,
         Resource.SESSION: READ_ONLY,
+        Resource.CDR: frozenset({R, C}),
     },
     Role.ACCOUNT_ADMIN: {
         Resource.TENANT: READ_ONLY,
@@ -87,7 +92,9 @@ GRANTS: dict[Role, dict[Resource, frozenset[Action]]] = {
         Resource.ID_TOKEN: ALL,
         Resource.CUSTOMER_GROUP: ALL,
         Resource.ACCESS_GRANT: ALL,
+        Resource.TARIFF: ALL,
         Resource.SESSION: READ_ONLY,
+        Resource.CDR: READ_ONLY,
         Resource.API_KEY: ALL,
     },
     Role.ACCOUNT_MEMBER: {
@@ -100,7 +107,9 @@ GRANTS: dict[Role, dict[Resource, frozenset[Action]]] = {
         Resource.ID_TOKEN: READ_ONLY,
         Resource.CUSTOMER_GROUP: READ_ONLY,
         Resource.ACCESS_GRANT: READ_ONLY,
+        Resource.TARIFF: READ_ONLY,
         Resource.SESSION: READ_ONLY,
+        Resource.CDR: READ_ONLY,
     },
     # Drivers use the driver API (/api/v1/me), which answers for their own cards, chargers and sessions.
     Role.DRIVER: {},

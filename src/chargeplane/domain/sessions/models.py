@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chargeplane.db.base import AccountScoped, Base, BigIntPK, TenantScoped, new_id, utcnow
@@ -52,6 +53,11 @@ class ChargingSession(AccountScoped, Base):
     status: Mapped[str] = mapped_column(String(16), default="normal")
     status_reason: Mapped[str | None] = mapped_column(Text)
     interrupted_at: Mapped[datetime | None]
+    # The tariff frozen at the start (pricing.selection): its OCPI JSON with discount_percent and why,
+    # and the site's time zone; later edits of the tariff never reach a running or past session.
+    tariff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tariffs.id", ondelete="SET NULL"), index=True)
+    tariff_snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    tariff_time_zone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -17,8 +17,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from chargeplane.db import UnitOfWork
-from chargeplane.domain.assets.models import ChargePoint
+from chargeplane.domain.assets.models import ChargePoint, Site
 from chargeplane.domain.errors import NotFound
+from chargeplane.domain.pricing.cdrs import issue_cdr
+from chargeplane.domain.pricing.selection import Place, select_at
 from chargeplane.domain.sessions.events import SessionStarted, SessionStopped
 from chargeplane.domain.sessions.known import KnownSessions, SessionRef
 from chargeplane.domain.sessions.meter_values import store_readings
@@ -83,11 +85,12 @@ def start_session(
         auth = authorize_start(uow, id_tag=id_tag, at=started_at, charge_point_id=charge_point_id, resent=existing)
         return StartResult(existing.transaction_id, auth, existing.id)
 
-    owner = s.execute(select(ChargePoint.identity, ChargePoint.account_id)
+    owner = s.execute(select(ChargePoint.identity, ChargePoint.account_id, ChargePoint.site_id, Site.time_zone)
+                      .outerjoin(Site, Site.id == ChargePoint.site_id)
                       .where(ChargePoint.id == charge_point_id)).first()
     if owner is None:
         raise NotFound("charge point not found")
-    identity, account_id = owner
+    identity, account_id, site_id, time_zone = owner
     auth = authorize_start(uow, id_tag=id_tag, at=started_at, charge_point_id=charge_point_id)
     # A new start on a connector that still has an open session: that one's stop was lost.
     s.execute(
@@ -106,12 +109,22 @@ def start_session(
     )
     if meter_start_wh < 0:
         session.status, session.status_reason = "abnormal", "negative meter start"
+    _freeze_tariff(uow, session, Place(charge_point_id, site_id, account_id, time_zone or "UTC"))
     session.transaction_id = _insert_with_new_transaction_id(s, session)
     if known is not None:
         known.remember_after_commit(uow, SessionRef(session.id, session.transaction_id, "active"))
     uow.publish(SessionStarted(uow.tenant_id, session.id, charge_point_id, connector_id, session.transaction_id,
                                started_at))
     return StartResult(session.transaction_id, auth, session.id)
+
+
+def _freeze_tariff(uow: UnitOfWork, session: ChargingSession, place: Place) -> None:
+    """The price is the one that applied at the start: a copy, so later edits of the tariff change nothing."""
+    assert session.started_at is not None
+    chosen = select_at(uow, place=place, id_token_id=session.id_token_id, at=session.started_at)
+    session.tariff_time_zone = place.time_zone
+    if chosen is not None:
+        session.tariff_id, session.tariff_snapshot = chosen.tariff_id, chosen.snapshot()
 
 
 def _insert_with_new_transaction_id(s: Session, session: ChargingSession) -> int:
@@ -169,6 +182,8 @@ def stop_session(
             reasons = [session.status_reason] if session.status == "abnormal" and session.status_reason else []
             session.status, session.status_reason = "abnormal", "; ".join(reasons + problems)
         s.flush()
+        # Priced now, with this stop's own readings (they are stored only at the end of the batch).
+        issue_cdr(uow, session_id=session.id, now=received_at, received=transaction_data or ())
         if known is not None:
             known.remember_after_commit(uow, SessionRef(session.id, transaction_id, "completed"))
         uow.publish(SessionStopped(uow.tenant_id, session.id, charge_point_id, session.transaction_id,
