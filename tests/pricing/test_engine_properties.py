@@ -271,3 +271,22 @@ def test_a_free_tariff_costs_nothing(data: st.DataObject) -> None:
     assert spec.is_free
     cost = price(spec, timeline)
     assert cost.total_cost.excl_vat == 0 and cost.total_cost.incl_vat == 0
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data())
+def test_never_cheaper_for_more_energy(data: st.DataObject) -> None:
+    # For tariffs whose elements do not turn on kWh or power: there, more energy can move TIME or a
+    # whole period to a cheaper element, which OCPI allows (a fast charge priced per kWh only).
+    timeline = data.draw(sessions())
+    tariff = data.draw(tariffs([], steps=False))
+    for element in tariff["elements"]:
+        for key in ("min_power", "max_power", "min_kwh", "max_kwh"):
+            element.get("restrictions", {}).pop(key, None)
+    spec = spec_from_json(tariff)
+    extra, more = 0, []
+    for sample in timeline.samples:
+        extra += data.draw(st.integers(0, 20_000))
+        more.append(Sample(sample.at, sample.energy_wh + extra, sample.charging, sample.power_w))
+    richer = Timeline(timeline.started_at, timeline.ended_at, timeline.time_zone, tuple(more))
+    assert price(spec, richer).total_cost.excl_vat >= price(spec, timeline).total_cost.excl_vat
