@@ -1,7 +1,8 @@
 """`chargeplane serve --demo`: the real app with a demo tenant and simulated chargers charging in a loop.
 
 Everything is made through the domain services, as an operator's actions would make it, and is
-reused on the next start: the tenant `demo`, its account "Demo Housing Cooperative", its site,
+reused on the next start: the tenant `demo`, its account "Demo Housing Cooperative" with its
+visitors' and members' tariffs, its site,
 chargers DEMO-1..N (DEMO-1 public), cards DEMO-TAG-1..N, an operator (tenant admin) and a driver
 holding DEMO-TAG-1. Secrets are new on every start (an API key, the two people's passwords, and the
 chargers' passwords, which exist only in this process).
@@ -33,6 +34,7 @@ from chargeplane.domain.identity.logins import memberships_of
 from chargeplane.domain.identity.memberships import add_membership
 from chargeplane.domain.identity.passwords import find_user_by_email
 from chargeplane.domain.identity.permissions import Role
+from chargeplane.domain.pricing import service as pricing
 from chargeplane.domain.tenancy import accounts
 from chargeplane.domain.tenancy import service as tenancy
 from chargeplane.domain.tenancy.models import Account
@@ -153,10 +155,36 @@ async def _prepare_people(db: Database, hashing: PasswordHashing, tenant_id: uui
                 card = tokens.find_id_token(uow, driver_card)
                 if card is not None and card.user_id != user.id:
                     card.user_id, card.account_id = user.id, account.id
+        _prepare_tariffs(uow, account.id, now)
         uow.session.flush()
 
     await db.write(Scope.tenant(tenant_id), unit)
     return logins
+
+
+# What the cooperative charges: visitors a start fee, a day and a night energy price and an idle fee;
+# its members (private charging) energy only.
+DEMO_TARIFFS: dict[str, tuple[str, list[dict[str, Any]]]] = {
+    "Visitors": ("public", [
+        {"price_components": [{"type": "FLAT", "price": "0.50", "vat": 22, "step_size": 1}]},
+        {"price_components": [{"type": "ENERGY", "price": "0.25", "vat": 22, "step_size": 1}],
+         "restrictions": {"start_time": "22:00", "end_time": "07:00"}},
+        {"price_components": [{"type": "ENERGY", "price": "0.35", "vat": 22, "step_size": 1},
+                              {"type": "PARKING_TIME", "price": "6.00", "vat": 22, "step_size": 300}]},
+    ]),
+    "Members": ("private", [
+        {"price_components": [{"type": "ENERGY", "price": "0.20", "vat": 22, "step_size": 1}]},
+    ]),
+}
+
+
+def _prepare_tariffs(uow: UnitOfWork, account_id: uuid.UUID, now: datetime) -> None:
+    existing = {t.name for t in pricing.list_tariffs(uow, account_id=account_id, limit=100)}
+    for name, (audience, elements) in DEMO_TARIFFS.items():
+        if name not in existing:
+            pricing.create_tariff(uow, fields={"name": name, "currency": "EUR", "elements": elements,
+                                              "audience": audience, "account_id": account_id},
+                                  actor=None, now=now)
 
 
 class _DemoServer(uvicorn.Server):

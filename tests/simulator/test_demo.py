@@ -8,6 +8,7 @@ import re
 import signal
 import socket
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +118,13 @@ async def test_serve_demo_prints_a_working_key_and_its_chargers_charge(tmp_path:
             sessions = await _get(api, "/api/v1/sessions", state="completed")
             assert len(sessions) == 3 and {s["stop_reason"] for s in sessions} == {"Other"}
             assert all(s["status"] == "normal" for s in sessions)
+            # ... each with a charge detail record priced from the cooperative's tariffs: visitors
+            # (DEMO-TAG-2, -3) pay at least the start fee with VAT.
+            cdrs = (await api.get("/api/v1/cdrs")).json()["items"]
+            assert sorted(c["session_id"] for c in cdrs) == sorted(s["id"] for s in sessions)
+            visitors = [c for c in cdrs if c["id_tag"] != "DEMO-TAG-1"]
+            assert len(visitors) == 2
+            assert all(Decimal(str(c["total_cost"]["incl_vat"])) >= Decimal("0.61") for c in visitors)
             chargers = await eventually(lambda: _connected_count(api, 3), timeout=30, what="the chargers again")
             assert chargers
         assert await again.stop() == 0
@@ -141,6 +149,11 @@ async def _driver_sees_the_chargers(base_url: str, email: str, password: str) ->
         card_body = cards.json()
         card_items = card_body["items"] if isinstance(card_body, dict) else card_body
         assert [c["uid"] for c in card_items] == ["DEMO-TAG-1"]
+        # A member of the cooperative pays its members' price, not the visitors'.
+        price = await client.get(f"/api/v1/me/charge-points/{items[0]['id']}/price",
+                                 headers={"Authorization": f"Bearer {token}"})
+        assert price.status_code == 200, price.text
+        assert "€0.244 per kWh" in price.json()["summary"] and price.json()["currency"] == "EUR"
 
 
 async def _connected_count(api: httpx.AsyncClient, wanted: int) -> bool:
