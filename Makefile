@@ -6,7 +6,7 @@ UV := .tools/bin/uv
 VENV := .venv
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: install system-deps run serve test check lint typecheck layers pytest bench clean
+.PHONY: install system-deps run serve test check lint typecheck layers pytest bench clean messages screenshots
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -16,7 +16,17 @@ $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --python $(PYTHON)
 	touch $@
 
-install: $(VENV)/.installed
+# The portal's front-end libraries: from the npm registry (package-lock.json), bundled by esbuild.
+ASSETS := src/chargeplane/portal/static/build/.built
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(ASSETS): node_modules/.installed scripts/bundle-assets.mjs $(wildcard assets/*)
+	node scripts/bundle-assets.mjs
+	touch $@
+
+install: $(VENV)/.installed $(ASSETS)
 
 system-deps:
 	scripts/system-deps
@@ -46,5 +56,13 @@ test: check pytest
 bench: install
 	$(VENV)/bin/python bench/ocpp_load.py
 
+# Extract the portal's texts into locales/messages.pot and merge them into each language's catalog.
+messages: install
+	scripts/messages
+
+# Refresh docs/screenshots/ from the running demo, in headless Chromium.
+screenshots: install system-deps
+	$(VENV)/bin/python scripts/screenshots.py
+
 clean:
-	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache node_modules src/chargeplane/portal/static/build

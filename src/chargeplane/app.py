@@ -8,8 +8,9 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from chargeplane.api import create_api
+from chargeplane.api import API_PREFIX, create_api
 from chargeplane.api.deps import Services
+from chargeplane.api.routers.auth_support import AuthState
 from chargeplane.bus import LocalBus
 from chargeplane.config import Settings
 from chargeplane.db import Database
@@ -26,6 +27,8 @@ from chargeplane.ocpp.adapter import Adapter
 from chargeplane.ocpp.endpoint import PATH_PREFIX, OcppEndpoint
 from chargeplane.ocpp.registry import Registry
 from chargeplane.ocpp.v16 import Ocpp16
+from chargeplane.portal import create_portal
+from chargeplane.portal.live import LiveHub
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +37,8 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 
 class Chargeplane:
-    """One process: the REST API on /api/v1 and /health, chargers on /ocpp/."""
+    """One process: the REST API on /api/v1 and /health, chargers on /ocpp/, the portal and the
+    driver app on every other path."""
 
     def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
         self.settings = settings
@@ -49,8 +53,11 @@ class Chargeplane:
         self.bus.subscribe(ChargePointChanged, self.registry.on_charge_point_changed)
         self.ocpp = OcppEndpoint(db=self.db, bus=self.bus, registry=self.registry, settings=settings,
                                  adapters={a.subprotocol: a for a in adapters}, hashing=self.hashing)
-        self.api = create_api(Services(db=self.db, bus=self.bus, settings=settings, hashing=self.hashing,
-                                            clock=self.clock))
+        services = Services(db=self.db, bus=self.bus, settings=settings, hashing=self.hashing, clock=self.clock)
+        self.api = create_api(services)
+        # One login throttle for the API and the portal: a guesser gains nothing by switching doors.
+        self.api.state.auth = auth = AuthState()
+        self.portal = create_portal(services, auth=auth, live=LiveHub(self.bus))
         mailer, sms = transports_from(settings)
         self.delivery = DeliveryJob(self.db, settings, self.clock, mailer=mailer, sms=sms)
         self.bus.subscribe(MessageQueued, self.delivery.wake)
@@ -86,8 +93,10 @@ class Chargeplane:
             await self.ocpp(scope, receive, send)
         elif kind == "lifespan":
             await self._lifespan(receive, send)
-        else:
+        elif scope.get("path", "").startswith((API_PREFIX, "/health")):
             await self.api(scope, receive, send)
+        else:
+            await self.portal(scope, receive, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:

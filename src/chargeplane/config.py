@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     delivery_retry_seconds: float = Field(default=30.0, ge=0)
     delivery_poll_interval: float = Field(default=30.0, gt=0, description="seconds; queued messages wake it")
 
+    # Portal: live parts re-render at least this often (events wake them at once).
+    portal_live_interval: float = Field(default=5.0, gt=0, description="seconds")
+    # The map's tiles; `{s}`, `{z}`, `{x}`, `{y}` as Leaflet wants them. Empty: the plain map (no tiles).
+    portal_map_tiles: str = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
+    portal_map_attribution: str = "© OpenStreetMap contributors"
+
     @property
     def base_url(self) -> str:
         """Where people reach this installation, without a trailing slash."""

@@ -49,6 +49,7 @@ DEMO_ADMIN = "admin@demo.chargeplane.test"
 DEMO_DRIVER = "driver@demo.chargeplane.test"
 # The demo's own placeholders: sign-up and invitations are refused until a tenant has these links.
 DEMO_TERMS = "https://chargeplane.dev/demo/terms"
+DEMO_LANGUAGES = ("en", "et", "lt", "nb", "sv")
 DEMO_PRIVACY = "https://chargeplane.dev/demo/privacy"
 STOP_TIMEOUT = 5.0  # seconds the chargers get to end their sessions on Ctrl-C
 
@@ -139,6 +140,7 @@ async def _prepare_people(db: Database, hashing: PasswordHashing, tenant_id: uui
         tenant = tenancy.get_tenant(uow)
         if not tenant.terms_url or not tenant.privacy_url:
             tenant.terms_url, tenant.privacy_url, tenant.terms_version = DEMO_TERMS, DEMO_PRIVACY, 1
+        tenant.languages = list(DEMO_LANGUAGES)  # the portal's switcher offers all five
         account = uow.session.scalar(select(Account).where(Account.name == DEMO_ACCOUNT)) or \
             accounts.create_account(uow, name=DEMO_ACCOUNT, kind="standard")
         for n, charge_point_id in enumerate(charge_points.values()):

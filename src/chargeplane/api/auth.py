@@ -56,17 +56,26 @@ async def _from_api_key(services: Services, secret: str, source: str | None) -> 
     return principal
 
 
-async def _from_login(services: Services, secret: str, kind: str, source: str | None) -> LoginCheck:
+async def check_login(services: Services, secret: str, kind: str, source: str | None) -> LoginCheck | None:
+    """The live login session behind a cookie or app token of `kind`, its last use recorded; None if
+    there is none (ended, expired, revoked, or of the other kind)."""
     now = services.clock.now()
     check = await services.db.read(Scope.installation("login session check"),
                                    lambda uow: authenticate_login(uow, secret=secret, now=now, source_address=source))
     if check is None or check.kind != kind:
-        raise ApiError(401, "unauthorized", "the session has ended or is not valid; log in again")
+        return None
     if check.touch:
         session_id = check.principal.login_session_id
         assert session_id is not None
         await services.db.write(Scope.tenant(check.principal.tenant_id),
                                 lambda uow: touch_login_session(uow, session_id=session_id, now=now))
+    return check
+
+
+async def _from_login(services: Services, secret: str, kind: str, source: str | None) -> LoginCheck:
+    check = await check_login(services, secret, kind, source)
+    if check is None:
+        raise ApiError(401, "unauthorized", "the session has ended or is not valid; log in again")
     return check
 
 

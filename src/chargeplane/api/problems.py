@@ -85,6 +85,11 @@ _CHARGER_STATUS: list[tuple[type[ChargerCallFailed], int, str]] = [
 ]
 
 
+def domain_status(exc: DomainError) -> int:
+    """The HTTP status of a domain error (the portal answers with the same)."""
+    return next((s for cls, s in _DOMAIN_STATUS if isinstance(exc, cls)), 400)
+
+
 def _is_data_error(exc: DBAPIError) -> bool:
     sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
     return isinstance(exc, DataError) or (isinstance(sqlstate, str) and sqlstate.startswith("22"))
@@ -97,7 +102,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        status = next((s for cls, s in _DOMAIN_STATUS if isinstance(exc, cls)), 400)
+        status = domain_status(exc)
         extra = {"field": exc.details["field"]} if "field" in exc.details else {}
         response = problem(status, exc.code.replace("_", "-"), exc.message, request, **extra)
         if isinstance(exc, TooManyAttempts):

@@ -1,9 +1,11 @@
-"""What the authentication routes share: the tenant named by a slug, the process's login throttle,
-Argon2 off the event loop, the caller as a user, and the portal's session cookie."""
+"""What the authentication routes share (the API's and the portal's): the tenant named by a slug, the
+process's login throttle, Argon2 off the event loop, the whole login, the caller as a user, and the
+portal's session cookie."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -16,9 +18,15 @@ from chargeplane.api.deps import Services, Tenancy
 from chargeplane.api.problems import ApiError
 from chargeplane.db import Scope, UnitOfWork
 from chargeplane.domain.errors import NotFound
+from chargeplane.domain.identity.login import LoginFailed, TotpRequired, finish_login, login_candidate
+from chargeplane.domain.identity.logins import IssuedLogin
+from chargeplane.domain.identity.models import User
+from chargeplane.domain.identity.passwords import needs_rehash, verify_password
 from chargeplane.domain.identity.principal import Principal
 from chargeplane.domain.identity.throttle import LoginThrottle
 from chargeplane.domain.tenancy.service import get_tenant_by_slug
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -60,6 +68,42 @@ async def tenant_for_slug(services: Services, slug: str) -> uuid.UUID:
     if tenant_id is None:
         raise NotFound(f"there is no tenant {slug!r}", field="tenant")
     return tenant_id
+
+
+async def log_in(services: Services, state: AuthState, *, tenant_id: uuid.UUID, email: str, password: str,
+                 totp_code: str | None, kind: str, address: str | None, user_agent: str | None,
+                 describe: Callable[[UnitOfWork, User, IssuedLogin], T]) -> tuple[T, IssuedLogin]:
+    """The whole login, throttled: the password checked off the loop, then `finish_login` in one
+    write whose answer `describe` builds from the user and the new session. Raises LoginFailed,
+    TotpRequired or TooManyAttempts."""
+    now = services.clock.now()
+    state.throttle.check(tenant_id=tenant_id, email=email, address=address, now=now)
+    scope = Scope.tenant(tenant_id)
+    candidate = await services.db.read(scope, lambda uow: login_candidate(uow, email=email))
+    right = await off_loop(state, verify_password, services.hashing, candidate.password_hash, password)
+    if not right or candidate.user_id is None or candidate.password_hash is None:
+        state.throttle.failed(tenant_id=tenant_id, email=email, address=address, now=now)
+        log.info("failed login at tenant %s from %s (user %s)", tenant_id, address, candidate.user_id or "unknown")
+        raise LoginFailed()
+    user_id, verified_hash = candidate.user_id, candidate.password_hash
+    new_hash = (await off_loop(state, services.hashing.hash, password)
+                if needs_rehash(services.hashing, verified_hash) else None)
+
+    def unit(uow: UnitOfWork) -> tuple[T, IssuedLogin]:
+        user, issued = finish_login(uow, user_id=user_id, verified_hash=verified_hash, totp_code=totp_code,
+                                    kind=kind, now=now, new_hash=new_hash, source_address=address,
+                                    user_agent=user_agent)
+        return describe(uow, user, issued), issued
+
+    try:
+        result = await services.db.write(scope, unit)
+    except (LoginFailed, TotpRequired) as exc:
+        if not isinstance(exc, TotpRequired) or exc.wrong:
+            state.throttle.failed(tenant_id=tenant_id, email=email, address=address, now=now)
+            log.info("failed login at tenant %s from %s (user %s: %s)", tenant_id, address, user_id, exc.code)
+        raise
+    state.throttle.succeeded(tenant_id=tenant_id, email=email)
+    return result
 
 
 async def user_principal(principal: PrincipalDep) -> Principal:

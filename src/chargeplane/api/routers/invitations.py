@@ -3,18 +3,18 @@ alone (no credentials, except an existing user, who accepts logged in)."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
+from chargeplane.api import account_flows
 from chargeplane.api.auth import SESSION_COOKIE, client_address, get_principal, permit
 from chargeplane.api.deps import DEFAULT_LIMIT, Cursor, Limit, ServicesDep, Tenancy
 from chargeplane.api.pagination import Page, decode_cursor, page
-from chargeplane.db import Scope, UnitOfWork
-from chargeplane.domain.identity import invitation_acceptance as acceptance
+from chargeplane.api.routers.auth_support import AuthStateDep
+from chargeplane.db import UnitOfWork
 from chargeplane.domain.identity import invitations
 from chargeplane.domain.identity.invitation_schemas import (
     InvitationAccept,
@@ -25,7 +25,6 @@ from chargeplane.domain.identity.invitation_schemas import (
     InvitationRead,
     InvitationStatus,
 )
-from chargeplane.domain.identity.passwords import check_password_policy
 from chargeplane.domain.identity.permissions import Action, Resource
 from chargeplane.domain.identity.principal import Principal
 
@@ -38,7 +37,6 @@ DeleteInvitation = Annotated[Tenancy, Depends(permit(Resource.INVITATION, Action
 # Optional on the public routes: an existing user accepts while logged in.
 _bearer = HTTPBearer(auto_error=False)
 _cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False)
-LOOKUP = Scope.installation("invitation link: the token names its tenant")
 
 T = TypeVar("T")
 
@@ -83,12 +81,7 @@ async def list_invitations(
 async def preview_invitation(services: ServicesDep, token: str = Query(max_length=200)) -> InvitationPreview:
     """What an invitation link offers, for the page that accepts it: 404 for an unknown link, 410 for
     one accepted, withdrawn or expired."""
-    now = services.clock.now()
-    tenant_id = await services.db.read(
-        LOOKUP, lambda uow: acceptance.locate_invitation(uow, token=token, now=now))
-    return await services.db.read(
-        Scope.tenant(tenant_id), lambda uow: acceptance.preview_invitation(uow, token=token, now=now))
-
+    return await account_flows.preview_invitation(services, token=token)
 
 async def _caller(request: Request, services: ServicesDep,
                   bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -100,32 +93,13 @@ async def _caller(request: Request, services: ServicesDep,
 
 @router.post("/accept", response_model=InvitationAccepted, operation_id="accept_invitation")
 async def accept_invitation(body: InvitationAccept, request: Request, services: ServicesDep,
-                            caller: Annotated[Principal | None, Depends(_caller)]) -> InvitationAccepted:
+                            caller: Annotated[Principal | None, Depends(_caller)],
+                            state: AuthStateDep) -> InvitationAccepted:
     """Accept with the link's token. A new person gives a password (at least 12 characters) and
     `accept_terms: true`; a person who has an account already accepts while logged in (bearer token
     or portal session). A second use answers 410."""
-    now = services.clock.now()
-    tenant_id = await services.db.read(
-        LOOKUP, lambda uow: acceptance.locate_invitation(uow, token=body.token, now=now))
-    scope = Scope.tenant(tenant_id)
-    invitee = await services.db.read(
-        scope, lambda uow: acceptance.invitee_of(uow, token=body.token, now=now))
-    password_hash = None
-    if invitee.needs_password and body.password is not None:
-        check_password_policy(body.password, email=invitee.email)
-        password_hash = await asyncio.to_thread(services.hashing.hash, body.password)
-    if caller is not None and caller.tenant_id != tenant_id:
-        caller = None  # logged in elsewhere: not a user of this tenant
-    source = client_address(request)
-
-    def unit(uow: UnitOfWork) -> InvitationAccepted:
-        return acceptance.accept_invitation(
-            uow, token=body.token, accept_terms=body.accept_terms, caller=caller, password_hash=password_hash,
-            name=body.name, language=body.language, time_zone=body.time_zone, hashing=services.hashing, now=now,
-            source_address=source)
-
-    return await services.db.write(scope, unit)
-
+    return await account_flows.accept_invitation(services, state, body=body, caller=caller,
+                                                 source_address=client_address(request))
 
 @router.get("/{invitation_id}", response_model=InvitationRead, operation_id="get_invitation")
 async def get_invitation(invitation_id: uuid.UUID, t: ReadInvitations) -> InvitationRead:

@@ -114,3 +114,9 @@ def record_api_key_use(uow: UnitOfWork, *, key_id: uuid.UUID, at: datetime) -> N
     if key is not None:
         key.last_used_at = at
 
+
+
+def sole_tenant_slug(uow: UnitOfWork) -> str | None:
+    """The slug of the installation's only tenant, if it has exactly one (a laptop's, the demo's)."""
+    slugs = uow.session.scalars(select(Tenant.slug).order_by(Tenant.created_at).limit(2)).all()
+    return slugs[0] if len(slugs) == 1 else None

@@ -1,0 +1,32 @@
+"""The portal's pages, one module per area: `auth_pages` and `home` for everyone, the operator
+portal's areas under `/portal`, the driver app's under `/app`."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from chargeplane.portal.routers import (
+    accounts,
+    app_cards,
+    app_chargers,
+    app_charging,
+    app_profile,
+    auth_pages,
+    cards,
+    charge_points,
+    dashboard,
+    fleet_map,
+    groups,
+    home,
+    people,
+    records,
+    sessions,
+    sites,
+    tenant_settings,
+)
+
+ROUTERS: list[APIRouter] = [module.router for module in (
+    home, auth_pages,
+    dashboard, charge_points, sessions, fleet_map, sites, cards, people, accounts, groups, tenant_settings, records,
+    app_chargers, app_charging, app_cards, app_profile,
+)]
