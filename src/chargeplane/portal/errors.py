@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
@@ -30,10 +32,11 @@ async def error_page(request: Request, status: int, detail: str | None) -> HTMLR
     if page is None:
         # Before the tenant was known (an unknown slug, a broken link): a plain page, in the browser's language.
         text = translations(DEFAULT_LANGUAGE).gettext(title)
+        said = f"<p>{escape(detail)}</p>" if detail else ""
         body = (f"<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport "
                 f"content='width=device-width,initial-scale=1'><title>{text}</title>"
                 f"<link rel=stylesheet href='/static/build/portal.css'><main class=container><h1>{text}</h1>"
-                f"<p><a href='/'>chargeplane</a></p></main></html>")
+                f"{said}<p><a href='/'>chargeplane</a></p></main></html>")
         return HTMLResponse(body, status_code=status)
     if page.is_htmx:
         return HTMLResponse(page.render_text("partials/error.html", title=page._(title), detail=detail),
