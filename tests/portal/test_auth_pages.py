@@ -58,7 +58,8 @@ async def test_sign_up_activate_and_log_in(running_app: RunningApp, tenant: Tena
         opened = await visitor.get(link)
         assert opened.status_code == 200 and 'action="/verify-email"' in opened.text
         await visitor.get(f"/t/{tenant.slug}/login")
-        assert (await visitor.post(f"/t/{tenant.slug}/login", {"email": email, "password": PASSWORD})).status_code == 401
+        not_yet = await visitor.post(f"/t/{tenant.slug}/login", {"email": email, "password": PASSWORD})
+        assert not_yet.status_code == 401
         await visitor.get(link)
         token = link.split("token=")[1]
         activated = await visitor.post("/verify-email", {"token": token})
