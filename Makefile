@@ -19,6 +19,7 @@ $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 # The portal's front-end libraries: from the npm registry (package-lock.json), bundled by esbuild.
 ASSETS := src/chargeplane/portal/static/build/.built
 node_modules/.installed: package.json package-lock.json
+	scripts/system-deps --node
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 

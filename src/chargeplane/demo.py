@@ -215,6 +215,7 @@ def banner(*, http_url: str, ws_url: str, setup: DemoSetup) -> str:
         "=" * 78,
         " chargeplane demo",
         "",
+        f"  Portal      {http_url}/t/{DEMO_SLUG}/login   (operators land in /portal, drivers in /app)",
         f"  API docs    {http_url}/api/v1/docs",
         f"  OCPP        {ws_url}/{{identity}}   (subprotocol ocpp1.6, HTTP Basic auth)",
         f"  API key     {setup.api_key}",

@@ -102,6 +102,12 @@ async def test_serve_demo_prints_a_working_key_and_its_chargers_charge(tmp_path:
                              what="a demo session")
             docs = await api.get("/api/v1/docs")
             assert docs.status_code == 200
+        # The portal's login page, in the demo tenant's brand, offering the five languages.
+        assert f"http://127.0.0.1:{port}/t/demo/login" in banner
+        async with httpx.AsyncClient(base_url=demo.base_url, timeout=10) as browser:
+            login = await browser.get("/t/demo/login")
+            assert login.status_code == 200 and 'action="/t/demo/login"' in login.text
+            assert all(f'value="{code}"' in login.text for code in ("en", "et", "lt", "nb", "sv"))
         assert await demo.stop() == 0
         assert "stopping the demo" in "".join(demo.output)
     finally:
