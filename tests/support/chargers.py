@@ -159,6 +159,8 @@ def default_replies() -> dict[str, Any]:
         "ClearCache": call_result.ClearCache(status="Accepted"),
         "TriggerMessage": call_result.TriggerMessage(status="Accepted"),
         "DataTransfer": call_result.DataTransfer(status="Accepted", data="pong"),
+        "ReserveNow": call_result.ReserveNow(status="Accepted"),
+        "CancelReservation": call_result.CancelReservation(status="Accepted"),
     }
 
 
@@ -250,3 +252,11 @@ class OcppCharger(OcppChargePoint):  # type: ignore[misc]  # the ocpp package is
     @on(Action.data_transfer)
     def _data_transfer(self, **_: Any) -> Any:
         return self.replies["DataTransfer"]
+
+    @on(Action.reserve_now)
+    def _reserve_now(self, **_: Any) -> Any:
+        return self.replies["ReserveNow"]
+
+    @on(Action.cancel_reservation)
+    def _cancel_reservation(self, **_: Any) -> Any:
+        return self.replies["CancelReservation"]

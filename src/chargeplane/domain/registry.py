@@ -7,6 +7,7 @@ from chargeplane.domain.chargerlog import models as _chargerlog  # noqa: F401
 from chargeplane.domain.identity import models as _identity  # noqa: F401
 from chargeplane.domain.messaging import models as _messaging  # noqa: F401
 from chargeplane.domain.pricing import models as _pricing  # noqa: F401
+from chargeplane.domain.reservations import models as _reservations  # noqa: F401
 from chargeplane.domain.sessions import models as _sessions  # noqa: F401
 from chargeplane.domain.tenancy import models as _tenancy  # noqa: F401
 from chargeplane.domain.tokens import models as _tokens  # noqa: F401

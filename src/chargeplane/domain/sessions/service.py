@@ -21,6 +21,7 @@ from chargeplane.domain.assets.models import ChargePoint, Site
 from chargeplane.domain.errors import NotFound
 from chargeplane.domain.pricing.cdrs import issue_cdr
 from chargeplane.domain.pricing.selection import Place, select_at
+from chargeplane.domain.reservations.service import use_reservation
 from chargeplane.domain.sessions.events import SessionStarted, SessionStopped
 from chargeplane.domain.sessions.known import KnownSessions, SessionRef
 from chargeplane.domain.sessions.meter_values import store_readings
@@ -111,6 +112,9 @@ def start_session(
         session.status, session.status_reason = "abnormal", "negative meter start"
     _freeze_tariff(uow, session, Place(charge_point_id, site_id, account_id, time_zone or "UTC"))
     session.transaction_id = _insert_with_new_transaction_id(s, session)
+    if reservation_id is not None:
+        use_reservation(uow, charge_point_id=charge_point_id, reservation_id=reservation_id, session_id=session.id,
+                        now=received_at)
     if known is not None:
         known.remember_after_commit(uow, SessionRef(session.id, session.transaction_id, "active"))
     uow.publish(SessionStarted(uow.tenant_id, session.id, charge_point_id, connector_id, session.transaction_id,
