@@ -20,6 +20,7 @@ from chargeplane.domain.assets.events import ChargePointChanged
 from chargeplane.domain.clock import Clock, SystemClock
 from chargeplane.domain.messaging.outbox import MessageQueued
 from chargeplane.jobs.delivery import DeliveryJob
+from chargeplane.jobs.local_lists import LocalListKeeper
 from chargeplane.jobs.maintenance import prune_message_log
 from chargeplane.jobs.runner import every
 from chargeplane.jobs.transports import transports_from
@@ -61,6 +62,7 @@ class Chargeplane:
         mailer, sms = transports_from(settings)
         self.delivery = DeliveryJob(self.db, settings, self.clock, mailer=mailer, sms=sms)
         self.bus.subscribe(MessageQueued, self.delivery.wake)
+        self.local_lists = LocalListKeeper(self.db, self.bus, self.clock)
         self._adapters = adapters
         self._jobs: list[asyncio.Task[None]] = []
         self.started = False
@@ -77,6 +79,8 @@ class Chargeplane:
         self._jobs.append(asyncio.create_task(every(
             3600, "prune message log", lambda: prune_message_log(self.db, retention_days=retention))))
         self._jobs.append(asyncio.create_task(self.delivery.run(), name="outbox delivery"))
+        self._jobs.append(asyncio.create_task(every(
+            self.settings.local_list_sync_interval, "local authorization lists", self.local_lists.run_once)))
         self.started = True
 
     async def stop(self) -> None:

@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     delivery_retry_seconds: float = Field(default=30.0, ge=0)
     delivery_poll_interval: float = Field(default=30.0, gt=0, description="seconds; queued messages wake it")
 
+    # Local authorization lists: chargers that keep one get the cards' changes at least this often (seconds).
+    local_list_sync_interval: float = Field(default=300.0, gt=0)
+
     # Portal: live parts re-render at least this often (events wake them at once).
     portal_live_interval: float = Field(default=5.0, gt=0, description="seconds")
     # The map's tiles; `{s}`, `{z}`, `{x}`, `{y}` as Leaflet wants them. Empty: the plain map (no tiles).

@@ -4,7 +4,6 @@ CancelReservation, the StartTransaction that uses one, refusals, and a charger t
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-
 from typing import Any
 
 from ocpp.v16 import call, call_result
