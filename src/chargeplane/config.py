@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     delivery_retry_seconds: float = Field(default=30.0, ge=0)
     delivery_poll_interval: float = Field(default=30.0, gt=0, description="seconds; queued messages wake it")
 
+    # Diagnostics files chargers upload (GetDiagnostics): refused above this size.
+    diagnostics_max_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
+
     # Local authorization lists: chargers that keep one get the cards' changes at least this often (seconds).
     local_list_sync_interval: float = Field(default=300.0, gt=0)
 

@@ -161,6 +161,7 @@ def default_replies() -> dict[str, Any]:
         "DataTransfer": call_result.DataTransfer(status="Accepted", data="pong"),
         "ReserveNow": call_result.ReserveNow(status="Accepted"),
         "CancelReservation": call_result.CancelReservation(status="Accepted"),
+        "GetDiagnostics": call_result.GetDiagnostics(file_name="diag-20261122.tar.gz"),
     }
 
 
@@ -260,3 +261,7 @@ class OcppCharger(OcppChargePoint):  # type: ignore[misc]  # the ocpp package is
     @on(Action.cancel_reservation)
     def _cancel_reservation(self, **_: Any) -> Any:
         return self.replies["CancelReservation"]
+
+    @on(Action.get_diagnostics)
+    def _get_diagnostics(self, **_: Any) -> Any:
+        return self.replies["GetDiagnostics"]

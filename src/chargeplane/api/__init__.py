@@ -17,6 +17,7 @@ from chargeplane.api.routers import (
     charge_points,
     commands,
     customer_groups,
+    diagnostics,
     health,
     id_tokens,
     invitations,
@@ -47,8 +48,8 @@ def create_api(services: Services) -> FastAPI:
     problems.install(app)
     v1 = APIRouter(prefix=API_PREFIX)
     for module in (tenant, accounts, users, invitations, authentication, api_keys, audit, outbox, sites,
-                   charge_points, commands, reservations, local_lists, id_tokens, customer_groups, access_grants,
-                   tariffs, sessions, cdrs, me):
+                   charge_points, commands, reservations, local_lists, diagnostics, id_tokens, customer_groups,
+                   access_grants, tariffs, sessions, cdrs, me):
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(health.router)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,6 +22,7 @@ COMMAND_ACTIONS = frozenset({
 NOT_WHILE_PENDING = frozenset({"RemoteStartTransaction", "RemoteStopTransaction"})
 
 SECRET_KEYS = frozenset({"authorizationkey"})
+UPLOAD_SECRET = re.compile(r"(/diagnostics/uploads/)[^/?#]+")
 REDACTED = "***"
 
 
@@ -34,7 +36,10 @@ class Ocpp16:
         self.not_while_pending = NOT_WHILE_PENDING
 
     def redact(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
-        """AuthorizationKey (the charger's Basic auth password) never reaches a log or the message log."""
+        """AuthorizationKey (the charger's Basic auth password) and the secret of a diagnostics upload
+        address never reach a log or the message log."""
+        if action == "GetDiagnostics" and isinstance(payload.get("location"), str):
+            return {**payload, "location": UPLOAD_SECRET.sub(r"\1" + REDACTED, payload["location"])}
         if action == "ChangeConfiguration" and str(payload.get("key", "")).lower() in SECRET_KEYS:
             return {**payload, "value": REDACTED}
         if action == "GetConfigurationResponse" and isinstance(payload.get("configurationKey"), list):

@@ -9,6 +9,7 @@ from typing import Any
 
 from chargeplane.db import UnitOfWork
 from chargeplane.domain.assets import charger_reports
+from chargeplane.domain.diagnostics import service as diagnostics
 from chargeplane.domain.sessions import service as sessions
 from chargeplane.domain.sessions.meter_values import record_meter_values
 from chargeplane.domain.sessions.readings import MeterReading
@@ -139,6 +140,7 @@ def data_transfer(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> dict[
 def diagnostics_status_notification(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> dict[str, Any]:
     charger_reports.record_diagnostics_status(uow, charge_point_id=ctx.charge_point_id, status=p["status"],
                                               at=ctx.received_at)
+    diagnostics.record_progress(uow, charge_point_id=ctx.charge_point_id, status=p["status"], at=ctx.received_at)
     return {}
 
 
