@@ -19,6 +19,7 @@ from chargeplane.domain.assets.credentials import PasswordHashing
 from chargeplane.domain.assets.events import ChargePointChanged
 from chargeplane.domain.clock import Clock, SystemClock
 from chargeplane.domain.messaging.outbox import MessageQueued
+from chargeplane.jobs.alarms import AlarmWatcher
 from chargeplane.jobs.delivery import DeliveryJob
 from chargeplane.jobs.local_lists import LocalListKeeper
 from chargeplane.jobs.maintenance import prune_message_log
@@ -63,6 +64,7 @@ class Chargeplane:
         self.delivery = DeliveryJob(self.db, settings, self.clock, mailer=mailer, sms=sms)
         self.bus.subscribe(MessageQueued, self.delivery.wake)
         self.local_lists = LocalListKeeper(self.db, self.bus, self.clock)
+        self.alarms = AlarmWatcher(self.db, self.bus, self.clock, settings)
         self._adapters = adapters
         self._jobs: list[asyncio.Task[None]] = []
         self.started = False
@@ -81,6 +83,8 @@ class Chargeplane:
         self._jobs.append(asyncio.create_task(self.delivery.run(), name="outbox delivery"))
         self._jobs.append(asyncio.create_task(every(
             self.settings.local_list_sync_interval, "local authorization lists", self.local_lists.run_once)))
+        self._jobs.append(asyncio.create_task(every(
+            self.settings.alarm_sweep_interval, "alarm sweep", self.alarms.run_once)))
         self.started = True
 
     async def stop(self) -> None:

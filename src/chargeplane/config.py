@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     delivery_retry_seconds: float = Field(default=30.0, ge=0)
     delivery_poll_interval: float = Field(default=30.0, gt=0, description="seconds; queued messages wake it")
 
+    # Alarms: how often faulted connectors and chargers away too long are checked (seconds).
+    alarm_sweep_interval: float = Field(default=30.0, gt=0)
+
     # Diagnostics files chargers upload (GetDiagnostics): refused above this size.
     diagnostics_max_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
 

@@ -10,6 +10,7 @@ from chargeplane.api.deps import Services
 from chargeplane.api.routers import (
     access_grants,
     accounts,
+    alarms,
     api_keys,
     audit,
     authentication,
@@ -48,8 +49,8 @@ def create_api(services: Services) -> FastAPI:
     problems.install(app)
     v1 = APIRouter(prefix=API_PREFIX)
     for module in (tenant, accounts, users, invitations, authentication, api_keys, audit, outbox, sites,
-                   charge_points, commands, reservations, local_lists, diagnostics, id_tokens, customer_groups,
-                   access_grants, tariffs, sessions, cdrs, me):
+                   charge_points, commands, reservations, local_lists, diagnostics, alarms, id_tokens,
+                   customer_groups, access_grants, tariffs, sessions, cdrs, me):
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(health.router)

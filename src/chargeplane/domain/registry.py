@@ -1,6 +1,7 @@
 """Imports every model module so that `Base.metadata` knows all tables (migrations, tests)."""
 
 from chargeplane.domain.access import models as _access  # noqa: F401
+from chargeplane.domain.alarms import models as _alarms  # noqa: F401
 from chargeplane.domain.assets import models as _assets  # noqa: F401
 from chargeplane.domain.audit import models as _audit  # noqa: F401
 from chargeplane.domain.chargerlog import models as _chargerlog  # noqa: F401

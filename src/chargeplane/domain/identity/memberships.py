@@ -96,5 +96,13 @@ def count_tenant_admins(uow: UnitOfWork) -> int:
     return int(uow.session.scalar(query) or 0)
 
 
+def tenant_admin_emails(uow: UnitOfWork) -> list[str]:
+    """Where the tenant's operational mail goes when nobody else is named (alarms)."""
+    query = select(User.email).join(Membership, Membership.user_id == User.id).where(
+        Membership.role == Role.TENANT_ADMIN.value, Membership.account_id.is_(None), User.status == "active",
+        User.email.is_not(None)).order_by(User.email)
+    return [email for email in uow.session.scalars(query).unique() if email]
+
+
 def _same_account(account_id: uuid.UUID | None) -> ColumnElement[bool]:
     return Membership.account_id.is_(None) if account_id is None else Membership.account_id == account_id

@@ -17,6 +17,7 @@ PARAMS: Final[dict[str, frozenset[str]]] = {
     "invitation": frozenset({"inviter", "tenant", "link", "account"}),
     "sub_account_invitation": frozenset({"inviter", "tenant", "link", "account"}),
     "password_changed": frozenset({"name", "tenant"}),
+    "alarm_raised": frozenset({"tenant", "level", "what", "charger", "detail", "link"}),
 }
 
 # template -> language -> (subject, body, sms)
@@ -235,6 +236,38 @@ TEXTS: Final[dict[str, dict[str, tuple[str, str, str]]]] = {
             "enheter. Om det inte var du, återställ lösenordet genast och kontakta kundtjänsten hos "
             "$tenant.\n\n$tenant",
             "$tenant: ditt lösenord har ändrats. Inte du? Återställ det och kontakta kundtjänsten.",
+        ),
+    },
+    "alarm_raised": {
+        "en": (
+            "[$level] $what: $charger",
+            "A $level alarm was raised at $tenant:\n\n$what\nCharger: $charger\n$detail\n\n"
+            "Acknowledge or resolve it here: $link\n\n$tenant",
+            "$tenant $level alarm: $what at $charger",
+        ),
+        "et": (
+            "[$level] $what: $charger",
+            "Teenuses $tenant tekkis häire (tase: $level):\n\n$what\nLaadija: $charger\n$detail\n\n"
+            "Kinnitage või lahendage see siin: $link\n\n$tenant",
+            "$tenant häire ($level): $what, $charger",
+        ),
+        "lt": (
+            "[$level] $what: $charger",
+            "Paslaugoje $tenant užfiksuotas aliarmas (lygis: $level):\n\n$what\nStotelė: $charger\n$detail\n\n"
+            "Patvirtinkite arba išspręskite jį čia: $link\n\n$tenant",
+            "$tenant aliarmas ($level): $what, $charger",
+        ),
+        "nb": (
+            "[$level] $what: $charger",
+            "En alarm ($level) ble utløst hos $tenant:\n\n$what\nLader: $charger\n$detail\n\n"
+            "Kvitter eller løs den her: $link\n\n$tenant",
+            "$tenant alarm ($level): $what, $charger",
+        ),
+        "sv": (
+            "[$level] $what: $charger",
+            "Ett larm ($level) har utlösts hos $tenant:\n\n$what\nLaddare: $charger\n$detail\n\n"
+            "Kvittera eller lös det här: $link\n\n$tenant",
+            "$tenant larm ($level): $what, $charger",
         ),
     },
 }

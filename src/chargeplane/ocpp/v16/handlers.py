@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from chargeplane.db import UnitOfWork
+from chargeplane.domain.alarms import charger_alarms
 from chargeplane.domain.assets import charger_reports
 from chargeplane.domain.diagnostics import service as diagnostics
 from chargeplane.domain.sessions import service as sessions
@@ -69,6 +70,8 @@ def boot_notification(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> d
         meter_serial_number=p.get("meterSerialNumber"),
     )
     status = charger_reports.record_boot(uow, charge_point_id=ctx.charge_point_id, info=info, at=ctx.received_at)
+    charger_alarms.boot_answered(uow, charge_point_id=ctx.charge_point_id, status=status, at=ctx.received_at,
+                                 base_url=ctx.settings.base_url)
     # A boot means the charger restarted: whatever it was charging is interrupted.
     sessions.interrupt_open_sessions(uow, charge_point_id=ctx.charge_point_id, at=ctx.received_at,
                                      known=ctx.known_sessions)
@@ -147,11 +150,15 @@ def diagnostics_status_notification(ctx: CallContext, uow: UnitOfWork, p: dict[s
 def firmware_status_notification(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> dict[str, Any]:
     charger_reports.record_firmware_status(uow, charge_point_id=ctx.charge_point_id, status=p["status"],
                                            at=ctx.received_at)
+    charger_alarms.firmware_reported(uow, charge_point_id=ctx.charge_point_id, status=p["status"],
+                                     at=ctx.received_at, base_url=ctx.settings.base_url)
     return {}
 
 
 def security_event_notification(ctx: CallContext, uow: UnitOfWork, p: dict[str, Any]) -> dict[str, Any]:
-    return {}  # kept in the message log; alarms will read it
+    charger_alarms.security_event(uow, charge_point_id=ctx.charge_point_id, kind=str(p.get("type", "")),
+                                  tech_info=p.get("techInfo"), at=ctx.received_at, base_url=ctx.settings.base_url)
+    return {}
 
 
 HANDLERS: dict[str, Handler] = {
