@@ -108,8 +108,8 @@ async def _repeated(api: httpx.AsyncClient, alarm_id: str) -> dict[str, Any] | N
     return alarm if alarm["occurrences"] == 2 else None
 
 
-async def test_operators_acknowledge_and_resolve_with_comments(running_app: RunningApp,
-                                                               tenant: TenantHandle) -> None:
+async def test_operators_acknowledge_and_resolve_with_comments(running_app: RunningApp, tenant: TenantHandle,
+                                                               clock: ManualClock) -> None:
     charger = await _charger(running_app, tenant)
     try:
         await charger.result("StatusNotification", status_payload(2, "Faulted", "ConnectorLockFailure"))
@@ -122,7 +122,8 @@ async def test_operators_acknowledge_and_resolve_with_comments(running_app: Runn
         assert [(c["change"], c["comment"]) for c in done["history"]] == [
             ("raised", None), ("acknowledged", "technician sent"), ("resolved", "lock replaced")]
         assert (await tenant.api.post(f"{API}/alarms/{alarm['id']}/resolve")).status_code == 409
-        # The cause is still there: the sweep raises a new alarm for it.
+        # The cause is still there: the sweep raises a new alarm for it (once the report has settled).
+        clock.advance(timedelta(minutes=1))
         fresh = await eventually(lambda: _open_other_than(tenant.api, alarm["id"]), timeout=10)
         assert fresh["cause"] == "connector_faulted" and fresh["connector_id"] == 2
     finally:

@@ -28,6 +28,9 @@ class AlarmWatcher:
     def __init__(self, db: Database, bus: LocalBus, clock: Clock, settings: Settings) -> None:
         self.db, self.bus, self.clock, self.base_url = db, bus, clock, settings.base_url
         self._tasks: set[asyncio.Task[None]] = set()
+        # Connectors this process saw faulted: only their next status may clear an alarm. Every status
+        # report of every charger would otherwise cost a write; the sweep settles the rest (a restart).
+        self._faulted: set[str] = set()
         bus.subscribe(ConnectorStatusChanged, self._on_status)
         bus.subscribe(ChargePointConnected, self._on_connected)
         bus.subscribe(SessionStopped, self._on_stopped)
@@ -46,10 +49,12 @@ class AlarmWatcher:
     def _on_status(self, event: ConnectorStatusChanged) -> None:
         key = connector_key(event.charge_point_id, event.connector_id)
         if event.status == "Faulted":
+            self._faulted.add(key)
             self._later(event, lambda uow: raise_alarm(
                 uow, cause="connector_faulted", key=key, at=self.clock.now(), charge_point_id=event.charge_point_id,
                 connector_id=event.connector_id, detail=event.error_code, base_url=self.base_url))
-        else:
+        elif key in self._faulted:
+            self._faulted.discard(key)
             self._later(event, lambda uow: clear_cause(uow, key=key, at=self.clock.now()))
 
     def _on_connected(self, event: ChargePointConnected) -> None:

@@ -34,9 +34,13 @@ def sweep(uow: UnitOfWork, *, connected: Callable[[uuid.UUID], bool], now: datet
     _sweep_offline(uow, connected=connected, now=now, base_url=base_url)
 
 
+# A fault reported this recently is the bus event's to raise: the sweep would only race it.
+SETTLE = timedelta(seconds=10)
+
+
 def _sweep_faults(uow: UnitOfWork, *, now: datetime, base_url: str) -> None:
     faulted = uow.session.execute(select(Connector.charge_point_id, Connector.connector_id, Connector.error_code)
-                                  .where(Connector.status == "Faulted")).all()
+                                  .where(Connector.status == "Faulted", Connector.updated_at <= now - SETTLE)).all()
     wanted = {connector_key(cp, n): (cp, n, code) for cp, n, code in faulted}
     open_keys = set(uow.session.scalars(select(Alarm.cause_key).where(
         Alarm.cause == "connector_faulted", Alarm.status.in_(OPEN))))
@@ -44,8 +48,17 @@ def _sweep_faults(uow: UnitOfWork, *, now: datetime, base_url: str) -> None:
         if key not in open_keys:
             raise_alarm(uow, cause="connector_faulted", key=key, at=now, charge_point_id=cp, connector_id=n,
                         detail=code, base_url=base_url)
+    still_faulted = set(uow.session.execute(select(Connector.charge_point_id, Connector.connector_id)
+                                            .where(Connector.status == "Faulted")).all())
     for key in open_keys - set(wanted):
-        clear_cause(uow, key=key, at=now)
+        charge_point_id, connector_id = _connector_of(key)
+        if (charge_point_id, connector_id) not in still_faulted:
+            clear_cause(uow, key=key, at=now)
+
+
+def _connector_of(key: str) -> tuple[uuid.UUID, int]:
+    _, charge_point_id, connector_id = key.split(":")
+    return uuid.UUID(charge_point_id), int(connector_id)
 
 
 def _sweep_offline(uow: UnitOfWork, *, connected: Callable[[uuid.UUID], bool], now: datetime,
