@@ -25,6 +25,7 @@ from chargeplane.jobs.local_lists import LocalListKeeper
 from chargeplane.jobs.maintenance import prune_message_log
 from chargeplane.jobs.runner import every
 from chargeplane.jobs.transports import transports_from
+from chargeplane.jobs.webhooks import WebhookDispatcher
 from chargeplane.ocpp.adapter import Adapter
 from chargeplane.ocpp.endpoint import PATH_PREFIX, OcppEndpoint
 from chargeplane.ocpp.registry import Registry
@@ -65,6 +66,8 @@ class Chargeplane:
         self.bus.subscribe(MessageQueued, self.delivery.wake)
         self.local_lists = LocalListKeeper(self.db, self.bus, self.clock)
         self.alarms = AlarmWatcher(self.db, self.bus, self.clock, settings)
+        self.webhooks = WebhookDispatcher(self.db, self.bus, self.clock, poll_interval=settings.webhook_poll_interval)
+        self.db.unit_hook = self.webhooks.record
         self._adapters = adapters
         self._jobs: list[asyncio.Task[None]] = []
         self.started = False
@@ -81,6 +84,8 @@ class Chargeplane:
         self._jobs.append(asyncio.create_task(every(
             3600, "prune message log", lambda: prune_message_log(self.db, retention_days=retention))))
         self._jobs.append(asyncio.create_task(self.delivery.run(), name="outbox delivery"))
+        await self.webhooks.load()
+        self._jobs.append(asyncio.create_task(self.webhooks.run(), name="webhook delivery"))
         self._jobs.append(asyncio.create_task(every(
             self.settings.local_list_sync_interval, "local authorization lists", self.local_lists.run_once)))
         self._jobs.append(asyncio.create_task(every(

@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     delivery_retry_seconds: float = Field(default=30.0, ge=0)
     delivery_poll_interval: float = Field(default=30.0, gt=0, description="seconds; queued messages wake it")
 
+    # Webhooks: endpoints must be public https URLs unless this allows http and private addresses (tests, a lab).
+    webhooks_allow_insecure: bool = False
+    webhook_poll_interval: float = Field(default=5.0, gt=0, description="seconds; new deliveries wake it")
+
     # Alarms: how often faulted connectors and chargers away too long are checked (seconds).
     alarm_sweep_interval: float = Field(default=30.0, gt=0)
 

@@ -31,6 +31,7 @@ from chargeplane.api.routers import (
     tariffs,
     tenant,
     users,
+    webhooks,
 )
 
 API_PREFIX = "/api/v1"
@@ -50,7 +51,7 @@ def create_api(services: Services) -> FastAPI:
     v1 = APIRouter(prefix=API_PREFIX)
     for module in (tenant, accounts, users, invitations, authentication, api_keys, audit, outbox, sites,
                    charge_points, commands, reservations, local_lists, diagnostics, alarms, id_tokens,
-                   customer_groups, access_grants, tariffs, sessions, cdrs, me):
+                   customer_groups, access_grants, tariffs, sessions, cdrs, webhooks, me):
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(health.router)

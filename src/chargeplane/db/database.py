@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlalchemy import text
@@ -27,6 +28,16 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+def _hooked(fn: UnitFn[T], hook: Callable[[UnitOfWork], None]) -> UnitFn[T]:
+    def unit(uow: UnitOfWork) -> T:
+        result = fn(uow)
+        if uow.events:
+            hook(uow)
+        return result
+
+    return unit
+
+
 class Database:
     def __init__(self, url: str, *, max_batch: int = 512, on_commit: EventSink | None = None) -> None:
         install_gate()
@@ -34,6 +45,9 @@ class Database:
         self.runner: Runner = make_runner(url)
         self.max_batch = max_batch
         self.on_commit: EventSink = on_commit or (lambda _events: None)
+        # Runs at the end of every write unit that published events, in its transaction: what must be
+        # written together with the events (webhook deliveries). Set by the app.
+        self.unit_hook: Callable[[UnitOfWork], None] | None = None
         self._committer: Committer | None = None
 
     @property
@@ -72,7 +86,7 @@ class Database:
         if self._committer is None:
             raise RuntimeError("Database.start() has not been called")
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._committer.submit(Job(scope, fn, future))
+        self._committer.submit(Job(scope, fn if self.unit_hook is None else _hooked(fn, self.unit_hook), future))
         return await future
 
     async def read(self, scope: Scope, fn: UnitFn[T]) -> T:

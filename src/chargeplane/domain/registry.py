@@ -14,3 +14,4 @@ from chargeplane.domain.sessions import models as _sessions  # noqa: F401
 from chargeplane.domain.tenancy import models as _tenancy  # noqa: F401
 from chargeplane.domain.tokens import local_list_model as _local_lists  # noqa: F401
 from chargeplane.domain.tokens import models as _tokens  # noqa: F401
+from chargeplane.domain.webhooks import models as _webhooks  # noqa: F401

@@ -13,7 +13,7 @@ from sqlalchemy import Table, select, update
 
 from chargeplane.db import UnitOfWork
 from chargeplane.db.base import new_id
-from chargeplane.domain.assets.events import ConnectorStatusChanged
+from chargeplane.domain.assets.events import ConnectorStatusChanged, FirmwareStatusReported
 from chargeplane.domain.assets.models import ChargePoint, Connector, StatusChange
 from chargeplane.domain.assets.service import register_charge_point
 from chargeplane.domain.errors import NotFound
@@ -114,6 +114,7 @@ def record_status(
 def record_firmware_status(uow: UnitOfWork, *, charge_point_id: uuid.UUID, status: str, at: datetime) -> None:
     uow.session.execute(update(ChargePoint).where(ChargePoint.id == charge_point_id)
                         .values(firmware_status=status, firmware_status_at=at))
+    uow.publish(FirmwareStatusReported(uow.tenant_id, charge_point_id, status, at))
 
 
 def record_diagnostics_status(uow: UnitOfWork, *, charge_point_id: uuid.UUID, status: str, at: datetime) -> None:

@@ -41,3 +41,11 @@ class ConnectorStatusChanged:
     status: str
     error_code: str
     at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FirmwareStatusReported:
+    tenant_id: uuid.UUID
+    charge_point_id: uuid.UUID
+    status: str
+    at: datetime

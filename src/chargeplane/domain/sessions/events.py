@@ -24,3 +24,15 @@ class SessionStopped:
     energy_wh: int | None
     status: str
     at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SessionMetered:
+    """Meter values arrived for a running session (webhooks' session.updated)."""
+
+    tenant_id: uuid.UUID
+    session_id: uuid.UUID
+    charge_point_id: uuid.UUID
+    transaction_id: int | None
+    energy_register_wh: int | None  # the latest import register reading in them, if any
+    at: datetime

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import Table, update
 
 from chargeplane.db import UnitOfWork
+from chargeplane.domain.sessions.events import SessionMetered
 from chargeplane.domain.sessions.known import KnownSessions, SessionRef, find_own_session_ref
 from chargeplane.domain.sessions.models import ChargingSession, MeterValue
 from chargeplane.domain.sessions.readings import MeterReading
@@ -33,6 +34,9 @@ def record_meter_values(
     store_readings(uow, charge_point_id=charge_point_id, session_id=ref.session_id if ref else None,
                    transaction_id=transaction_id, readings=((connector_id, r) for r in readings),
                    received_at=received_at)
+    if ref is not None:
+        uow.publish(SessionMetered(uow.tenant_id, ref.session_id, charge_point_id, transaction_id,
+                                   readings[-1].energy_register_wh() if readings else None, received_at))
     if ref is not None and ref.state == "interrupted":
         # The charger booted but this transaction goes on: it was not interrupted after all.
         uow.session.execute(update(ChargingSession)
