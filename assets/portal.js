@@ -15,9 +15,16 @@ document.addEventListener("change", (event) => {
 });
 
 // The browser knows the viewer's time zone: sign-up and invitation forms send it.
+// Elements under `root` that match, `root` itself included (a live update may swap in the element itself).
+function within(root, selector) {
+  const found = Array.from(root.querySelectorAll(selector));
+  if (root.matches && root.matches(selector)) found.unshift(root);
+  return found;
+}
+
 function fillTimeZones(root) {
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  root.querySelectorAll("input[data-time-zone]").forEach((input) => {
+  within(root, "input[data-time-zone]").forEach((input) => {
     if (!input.value && zone) input.value = zone;
   });
 }
@@ -25,7 +32,7 @@ function fillTimeZones(root) {
 // A map: <div data-map='{"tiles": "...", "attribution": "...", "markers": [{lat, lng, label, url, state}]}'>.
 // When no tile server is set or its tiles cannot load, the map stays usable on a plain background.
 function drawMaps(root) {
-  root.querySelectorAll("[data-map]:not([data-map-drawn])").forEach((element) => {
+  within(root, "[data-map]:not([data-map-drawn])").forEach((element) => {
     element.setAttribute("data-map-drawn", "");
     const spec = JSON.parse(element.getAttribute("data-map"));
     const map = L.map(element, { scrollWheelZoom: false });
@@ -64,7 +71,7 @@ function drawMaps(root) {
 
 // A chart: <div data-chart='{"x": [unix seconds], "series": [{"label": "kW", "values": [...]}]}'>.
 function drawCharts(root) {
-  root.querySelectorAll("[data-chart]:not([data-chart-drawn])").forEach((element) => {
+  within(root, "[data-chart]:not([data-chart-drawn])").forEach((element) => {
     element.setAttribute("data-chart-drawn", "");
     const spec = JSON.parse(element.getAttribute("data-chart"));
     const colours = ["#0b7a4b", "#1d4ed8", "#b45309"];
