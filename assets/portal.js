@@ -8,6 +8,13 @@ import uPlot from "uplot";
 window.L = L;
 window.uPlot = uPlot;
 
+// Error answers (4xx/5xx) carry a fragment for the page too (the portal retargets it to #flash).
+htmx.config.responseHandling = [
+  { code: "204", swap: false },
+  { code: "[23]..", swap: true },
+  { code: "[45]..", swap: true, error: true },
+];
+
 // Forms that should act as soon as a choice is made (the language switcher).
 document.addEventListener("change", (event) => {
   const form = event.target.closest("form[data-autosubmit]");
@@ -78,7 +85,10 @@ function drawCharts(root) {
     const series = [{}].concat(spec.series.map((s, i) => ({
       label: s.label, stroke: colours[i % colours.length], width: 2, scale: s.scale || s.label,
     })));
-    const axes = [{}].concat(spec.series.map((s, i) => ({
+    // Times on the x axis in the page's language (uPlot's own labels are American).
+    const clock = new Intl.DateTimeFormat(document.documentElement.lang || undefined,
+      { hour: "2-digit", minute: "2-digit" });
+    const axes = [{ values: (u, ticks) => ticks.map((t) => clock.format(new Date(t * 1000))) }].concat(spec.series.map((s, i) => ({
       scale: s.scale || s.label, label: s.label, side: i === 0 ? 3 : 1, grid: { show: i === 0 },
     })));
     const width = Math.max(280, element.clientWidth || 600);

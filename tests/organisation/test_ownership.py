@@ -31,8 +31,13 @@ async def test_account_admins_move_chargers_only_within_their_tree(world: World)
     api = world.tenant.api
     cp = await register_charger(api, account_id=str(world.x1))
     x_admin = world.api("x_admin")
-    assert (await x_admin.post("/api/v1/charge-points", json={"identity": "X-OWN-1",
-                                                              "account_id": str(world.x)})).status_code == 403
+    # An owner registers its own chargers (an account of its tree), never another's nor the tenant's.
+    own = await x_admin.post("/api/v1/charge-points", json={"identity": "X-OWN-1", "account_id": str(world.x1)})
+    assert own.status_code == 201 and own.json()["account_id"] == str(world.x1)
+    assert (await x_admin.post("/api/v1/charge-points", json={"identity": "X-OWN-2",
+                                                              "account_id": str(world.y)})).status_code == 404
+    assert (await x_admin.post("/api/v1/charge-points", json={"identity": "X-OWN-3"})).status_code == 422
+    assert (await world.api("y_admin").delete(f"/api/v1/charge-points/{own.json()['id']}")).status_code == 404
     moved = await x_admin.patch(f"/api/v1/charge-points/{cp['id']}", json={"account_id": str(world.x1a),
                                                                           "public": True})
     assert moved.status_code == 200 and moved.json()["account_id"] == str(world.x1a)

@@ -23,7 +23,7 @@ user            RCUD          RU                RU             R               -
 membership      RCUD          R                 RCUD           R               -
 invitation      RCUD          RCD               RCUD           -               -
 site            RCUD          RU                RCUD           R               -
-charge_point    RCUDX         RUX               RUX            RX              -
+charge_point    RCUDX         RUX               RCUDX          RX              -
 id_token        RCUD          RCU               RCUD           R               -
 customer_group  RCUD          R                 RCUD           R               -
 access_grant    RCUD          RCD               RCUD           R               -

@@ -19,6 +19,7 @@ from chargeplane.api.routers import (
     commands,
     customer_groups,
     diagnostics,
+    fleet,
     health,
     id_tokens,
     invitations,
@@ -50,7 +51,7 @@ def create_api(services: Services) -> FastAPI:
     problems.install(app)
     v1 = APIRouter(prefix=API_PREFIX)
     for module in (tenant, accounts, users, invitations, authentication, api_keys, audit, outbox, sites,
-                   charge_points, commands, reservations, local_lists, diagnostics, alarms, id_tokens,
+                   charge_points, commands, fleet, reservations, local_lists, diagnostics, alarms, id_tokens,
                    customer_groups, access_grants, tariffs, sessions, cdrs, webhooks, me):
         v1.include_router(module.router)
     app.include_router(v1)

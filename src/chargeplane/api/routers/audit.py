@@ -26,7 +26,7 @@ ReadAudit = Annotated[Tenancy, Depends(permit(Resource.AUDIT_LOG, Action.READ))]
 Text = Annotated[SafeText | None, Query(max_length=64)]
 
 
-def _decode(cursor: str | None) -> tuple[datetime, int] | None:
+def decode_audit_cursor(cursor: str | None) -> tuple[datetime, int] | None:
     """Entries are keyed by (occurred_at, integer id), unlike the (created_at, uuid) of other pages."""
     if not cursor:
         return None
@@ -40,7 +40,7 @@ def _decode(cursor: str | None) -> tuple[datetime, int] | None:
         raise ApiError(422, "invalid-cursor", "cursor is not one this API gave out") from None
 
 
-def _encode(rows: list[AuditEntryRead], limit: int) -> str | None:
+def next_audit_cursor(rows: list[AuditEntryRead], limit: int) -> str | None:
     if len(rows) < limit:
         return None
     raw = orjson.dumps([rows[-1].occurred_at.isoformat(), rows[-1].id])
@@ -62,7 +62,7 @@ async def list_entries(
     """Newest first. Settings before and after a change are shown with secrets redacted."""
     where = AuditFilter(object_type=object_type, object_id=object_id, actor_id=actor_id, action=action,
                         occurred_from=occurred_from, occurred_to=occurred_to)
-    after = _decode(cursor)
+    after = decode_audit_cursor(cursor)
     rows = await t.read(lambda uow: [AuditEntryRead.model_validate(e) for e in
                                      list_audit_entries(uow, where=where, limit=limit, after=after)])
-    return {"items": rows, "next_cursor": _encode(rows, limit)}
+    return {"items": rows, "next_cursor": next_audit_cursor(rows, limit)}

@@ -8,11 +8,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query
 
+from chargeplane.api import charge_point_flows as flows
 from chargeplane.api.auth import permit
 from chargeplane.api.deps import Tenancy
 from chargeplane.api.problems import ApiError, Problem
-from chargeplane.domain.assets import service
-from chargeplane.domain.assets.commands import record_command
 from chargeplane.domain.identity.permissions import Action, Resource
 
 router = APIRouter(prefix="/charge-points", tags=["commands"])
@@ -47,16 +46,7 @@ async def send_command(
     payload: Annotated[dict[str, Any] | None, Body(description="the OCPP request payload of the action")] = None,
     timeout: Annotated[float | None, Query(gt=0, le=300, description="seconds to wait for the answer")] = None,
 ) -> dict[str, Any]:
-    """Send the command and return the charger's reply payload."""
     """Send the command and return the charger's reply payload. Every command is audited before it is
     sent (`command.<action>`, with the payload, secrets redacted), whether the charger answers or not."""
-    ocpp_action = action_from_kebab(action)
-    gateway = t.services.bus.gateway
-    if ocpp_action not in gateway.command_actions(charge_point_id):
-        # Unknown charger or unknown action: the tenancy gate makes another tenant's charger look like none.
-        await t.read(lambda uow: service.get_charge_point(uow, charge_point_id))
-        raise ApiError(404, "unknown-command", f"{ocpp_action} is not a command this charger's protocol has")
-    now, body = t.services.clock.now(), payload or {}
-    await t.write(lambda uow: record_command(uow, charge_point_id=charge_point_id, command=action, payload=body,
-                                             actor=t.principal, now=now))
-    return await gateway.call(charge_point_id, ocpp_action, body, timeout)
+    return await flows.send_command(t, charge_point_id, command=action, action=action_from_kebab(action),
+                                    payload=payload or {}, timeout=timeout)

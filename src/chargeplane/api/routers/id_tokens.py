@@ -1,24 +1,23 @@
 from __future__ import annotations
 
-import asyncio
 import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 
+from chargeplane.api import import_flows
 from chargeplane.api.auth import permit
 from chargeplane.api.deps import DEFAULT_LIMIT, Cursor, Limit, Tenancy
 from chargeplane.api.pagination import Page, decode_cursor, page
-from chargeplane.api.problems import ApiError, Problem, problem
+from chargeplane.api.problems import Problem
 from chargeplane.domain.identity.permissions import Action, Resource
-from chargeplane.domain.tokens import importing, service
+from chargeplane.domain.tokens import service
 from chargeplane.domain.tokens.schemas import (
     IdTokenCreate,
     IdTokenRead,
     IdTokenUpdate,
     ImportResult,
-    ImportRowError,
     TokenStatus,
 )
 
@@ -42,31 +41,14 @@ async def create_id_token(body: IdTokenCreate, t: CreateIdToken, response: Respo
 
 @router.post(
     "/import", response_model=ImportResult, status_code=201, operation_id="import_id_tokens",
-    responses={413: {"model": Problem, "description": "the file is too large"},
-               422: {"model": Problem, "description": "nothing imported: `errors` lists each row's problems"}},
+    responses=import_flows.IMPORT_RESPONSES,
 )
 async def import_id_tokens(request: Request, t: CreateIdToken,
                            file: Annotated[UploadFile, File(description="CSV or XLSX; first row: column names")],
                            ) -> ImportResult | JSONResponse:
     """Import cards from a CSV or XLSX file: every row, or none. Columns (header row): uid, kind,
     status, expires_at, contract_id, label, user_email, account_id, parent_uid."""
-    content = await file.read(importing.MAX_IMPORT_BYTES + 1)
-    if len(content) > importing.MAX_IMPORT_BYTES:
-        raise ApiError(413, "file-too-large", f"the file is larger than {importing.MAX_IMPORT_BYTES // 2**20} MiB")
-    rows = await asyncio.to_thread(importing.read_rows, content, filename=file.filename,
-                                   content_type=file.content_type)
-    importing.check_rows(rows)
-    # uids and contract ids are unique in the whole tenant: which of the file's exist is looked up past
-    # the caller's accounts (only those values come back).
-    existing = await t.services.db.read(t.scope.widened(), lambda uow: importing.taken(uow, rows))
-    now = t.services.clock.now()
-    try:
-        count = await t.write(lambda uow: importing.import_cards(uow, rows, existing=existing, actor=t.principal,
-                                                                 now=now, filename=file.filename))
-    except importing.ImportRejected as rejected:
-        errors = [ImportRowError(row=e.row, column=e.column, message=e.message).model_dump() for e in rejected.errors]
-        return problem(422, "import-rejected", rejected.message, request, errors=errors)
-    return ImportResult(imported=count)
+    return await import_flows.api_import(request, t, file, import_flows.import_cards)
 
 
 @router.get("", response_model=Page[IdTokenRead], operation_id="list_id_tokens")

@@ -9,7 +9,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
-from chargeplane.api import account_flows
+from chargeplane.api import account_flows, people_flows
 from chargeplane.api.auth import SESSION_COOKIE, client_address, get_principal, permit
 from chargeplane.api.deps import DEFAULT_LIMIT, Cursor, Limit, ServicesDep, Tenancy
 from chargeplane.api.pagination import Page, decode_cursor, page
@@ -45,14 +45,7 @@ T = TypeVar("T")
 async def create_invitation(body: InvitationCreate, t: CreateInvitation) -> InvitationRead:
     """Send an invitation by email (or by SMS when only `mobile` is given), valid 24 hours. Refused
     (409) until the tenant has set its terms of use and privacy policy links."""
-    now = t.services.clock.now()
-    base_url = t.services.settings.base_url
-
-    def unit(uow: UnitOfWork) -> InvitationRead:
-        invitation = invitations.create_invitation(uow, data=body, inviter=t.principal, now=now, base_url=base_url)
-        return invitations.to_read(invitation, now)
-
-    return await t.write(unit)
+    return await people_flows.send_invitation(t, body)
 
 
 @router.get("", response_model=Page[InvitationRead], operation_id="list_invitations")
@@ -110,21 +103,11 @@ async def get_invitation(invitation_id: uuid.UUID, t: ReadInvitations) -> Invita
 @router.post("/{invitation_id}/resend", response_model=InvitationRead, operation_id="resend_invitation")
 async def resend_invitation(invitation_id: uuid.UUID, t: CreateInvitation) -> InvitationRead:
     """A new link, valid 24 hours from now; the earlier link stops working."""
-    now = t.services.clock.now()
-    base_url = t.services.settings.base_url
-
-    def unit(uow: UnitOfWork) -> InvitationRead:
-        invitation = invitations.resend_invitation(uow, invitation_id=invitation_id, by=t.principal, now=now,
-                                                   base_url=base_url)
-        return invitations.to_read(invitation, now)
-
-    return await t.write(unit)
+    return await people_flows.resend_invitation(t, invitation_id)
 
 
 @router.delete("/{invitation_id}", status_code=204, response_class=Response, operation_id="revoke_invitation")
 async def revoke_invitation(invitation_id: uuid.UUID, t: DeleteInvitation) -> Response:
     """Withdraw a pending invitation: its link stops working."""
-    now = t.services.clock.now()
-    await t.write(lambda uow: invitations.revoke_invitation(uow, invitation_id=invitation_id, by=t.principal,
-                                                            now=now))
+    await people_flows.revoke_invitation(t, invitation_id)
     return Response(status_code=204)

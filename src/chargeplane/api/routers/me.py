@@ -13,12 +13,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response
 
+from chargeplane.api import driver_flows
 from chargeplane.api.auth import PrincipalDep
 from chargeplane.api.deps import DEFAULT_LIMIT, Cursor, Limit, ServicesDep, Tenancy
+from chargeplane.api.driver_flows import driver_tenancy_of, user_of
 from chargeplane.api.pagination import Page, decode_cursor, page
 from chargeplane.api.problems import ApiError, Problem
-from chargeplane.bus import ChargerGateway
-from chargeplane.db import Scope, UnitOfWork
+from chargeplane.db import UnitOfWork
 from chargeplane.domain.access import driver
 from chargeplane.domain.access.schemas import (
     DriverCard,
@@ -29,12 +30,12 @@ from chargeplane.domain.access.schemas import (
     DriverSession,
     DriverStart,
 )
-from chargeplane.domain.access.visibility import reach_of, visible_charge_point, visible_charge_points
 from chargeplane.domain.errors import NotFound
 from chargeplane.domain.pricing.cdr_schemas import DriverSessionWithCost, SessionCost
 from chargeplane.domain.pricing.live import session_cost
 from chargeplane.domain.pricing.preview import preview_price
 from chargeplane.domain.pricing.schemas import PricePreview
+from chargeplane.domain.tenancy.schemas import AccountRead
 
 router = APIRouter(prefix="/me", tags=["driver app"])
 
@@ -49,52 +50,24 @@ _COMMAND_ERRORS: dict[int | str, dict[str, Any]] = {
 async def driver_tenancy(services: ServicesDep, principal: PrincipalDep) -> Tenancy:
     if principal.kind != "user":
         raise ApiError(403, "forbidden", "the driver app API is for users; API keys have the operator API")
-    # The tenant's scope, on purpose: see the module's docstring.
-    return Tenancy(services, Scope.tenant(principal.tenant_id), principal)
+    return driver_tenancy_of(services, principal)
 
 
 Driver = Annotated[Tenancy, Depends(driver_tenancy)]
-
-
-def _user(t: Tenancy) -> uuid.UUID:
-    user_id = t.principal.user_id
-    assert user_id is not None
-    return user_id
-
-
-def _live(views: list[DriverChargePoint], gateway: ChargerGateway) -> list[DriverChargePoint]:
-    for view in views:
-        view.connected = gateway.is_connected(view.id)
-    return views
 
 
 @router.get("/charge-points", response_model=Page[DriverChargePoint], operation_id="list_my_charge_points")
 async def list_my_charge_points(t: Driver, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> dict[str, Any]:
     """The chargers I may use: my accounts' own, those shared with me, my company tree's community
     chargers and public ones; each says why (`visibility`) and whether it is connected now."""
-    after = decode_cursor(cursor)
-    now = t.services.clock.now()
-
-    def unit(uow: UnitOfWork) -> list[DriverChargePoint]:
-        reach = reach_of(uow, user_id=_user(t), at=now)
-        return driver.charge_point_views(uow, reach, visible_charge_points(uow, reach=reach, limit=limit,
-                                                                           after=after))
-
-    rows = await t.read(unit)
-    return page(_live(rows, t.services.bus.gateway), rows, limit)
+    rows = await driver_flows.my_charge_points(t, limit=limit, after=decode_cursor(cursor))
+    return page(rows, rows, limit)
 
 
 @router.get("/charge-points/{charge_point_id}", response_model=DriverChargePoint,
             operation_id="get_my_charge_point")
 async def get_my_charge_point(charge_point_id: uuid.UUID, t: Driver) -> DriverChargePoint:
-    now = t.services.clock.now()
-
-    def unit(uow: UnitOfWork) -> list[DriverChargePoint]:
-        reach = reach_of(uow, user_id=_user(t), at=now)
-        return driver.charge_point_views(uow, reach, [visible_charge_point(uow, reach=reach,
-                                                                           charge_point_id=charge_point_id)])
-
-    return _live(await t.read(unit), t.services.bus.gateway)[0]
+    return await driver_flows.my_charge_point(t, charge_point_id)
 
 
 @router.get("/charge-points/{charge_point_id}/price", response_model=PricePreview, operation_id="preview_my_price")
@@ -102,7 +75,7 @@ async def preview_my_price(charge_point_id: uuid.UUID, t: Driver, card_id: uuid.
     """The tariff that would apply to me here now (with `card_id`, else my first usable card), in numbers
     (OCPI elements) and words, with my discount and why this tariff."""
     now = t.services.clock.now()
-    return await t.read(lambda uow: preview_price(uow, user_id=_user(t), charge_point_id=charge_point_id,
+    return await t.read(lambda uow: preview_price(uow, user_id=user_of(t), charge_point_id=charge_point_id,
                                                   card_id=card_id, at=now))
 
 
@@ -113,40 +86,31 @@ async def start_charging(charge_point_id: uuid.UUID, t: Driver, body: DriverStar
     """Remote start with my card (by default my first card that can charge here); a virtual card is let
     through at this charger for a few minutes. Answers what the charger said: Accepted or Rejected."""
     body = body or DriverStart()
-    now = t.services.clock.now()
-    plan = await t.write(lambda uow: driver.plan_start(uow, actor=t.principal, charge_point_id=charge_point_id,
-                                                       connector_id=body.connector_id, card_id=body.card_id, now=now))
-    payload: dict[str, Any] = {"idTag": plan.id_tag}
-    if plan.connector_id is not None:
-        payload["connectorId"] = plan.connector_id
-    reply = await _command(t, plan.charge_point_id, "RemoteStartTransaction", payload)
-    return DriverCommandResult(status=str(reply.get("status")), charge_point_id=plan.charge_point_id,
-                               card_id=plan.card_id, connector_id=plan.connector_id)
+    return await driver_flows.start_charging(t, charge_point_id=charge_point_id, connector_id=body.connector_id,
+                                             card_id=body.card_id)
 
 
 @router.post("/sessions/{session_id}/stop", response_model=DriverCommandResult, operation_id="stop_my_charging",
              responses=_COMMAND_ERRORS)
 async def stop_charging(session_id: uuid.UUID, t: Driver) -> DriverCommandResult:
     """Remote stop of one of my running sessions."""
-    now = t.services.clock.now()
-    plan = await t.write(lambda uow: driver.plan_stop(uow, actor=t.principal, session_id=session_id, now=now))
-    reply = await _command(t, plan.charge_point_id, "RemoteStopTransaction", {"transactionId": plan.transaction_id})
-    return DriverCommandResult(status=str(reply.get("status")), charge_point_id=plan.charge_point_id,
-                               transaction_id=plan.transaction_id)
+    return await driver_flows.stop_charging(t, session_id=session_id)
 
 
-async def _command(t: Tenancy, charge_point_id: uuid.UUID, action: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """Through the same gateway as the operators' commands, so the same failures (not connected, busy,
-    timeout, CALLERROR) come back as the same problems."""
-    gateway = t.services.bus.gateway
-    if action not in gateway.command_actions(charge_point_id):
-        raise ApiError(409, "not-supported", "this charger cannot be started or stopped from the app")
-    return await gateway.call(charge_point_id, action, payload)
+@router.post("/personal-account", response_model=AccountRead, operation_id="open_my_personal_account",
+             responses={201: {"model": AccountRead, "description": "opened now"}})
+async def open_my_personal_account(t: Driver, response: Response) -> AccountRead:
+    """My own account (kind consumer, named after me, with me as its account admin), to register and
+    manage my own charger in. Opened once: asking again answers the same account (200 instead of 201)."""
+    account, opened = await driver_flows.open_my_account(t)
+    response.status_code = 201 if opened else 200
+    response.headers["Location"] = f"/api/v1/accounts/{account.id}"
+    return account
 
 
 @router.get("/cards", response_model=list[DriverCard], operation_id="list_my_cards")
 async def list_my_cards(t: Driver) -> list[DriverCard]:
-    return await t.read(lambda uow: [DriverCard.model_validate(c) for c in driver.my_cards(uow, user_id=_user(t))])
+    return await t.read(lambda uow: [DriverCard.model_validate(c) for c in driver.my_cards(uow, user_id=user_of(t))])
 
 
 @router.post("/cards", response_model=DriverCard, status_code=201, operation_id="add_my_card",
@@ -173,7 +137,7 @@ async def update_my_card(card_id: uuid.UUID, body: DriverCardUpdate, t: Driver) 
 async def list_my_sessions(t: Driver, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> dict[str, Any]:
     """Sessions started with my cards, newest first, with their energy (so far, for running ones)."""
     after = decode_cursor(cursor)
-    rows = await t.read(lambda uow: driver.my_sessions(uow, user_id=_user(t), limit=limit, after=after))
+    rows = await t.read(lambda uow: driver.my_sessions(uow, user_id=user_of(t), limit=limit, after=after))
     return page(rows, rows, limit)
 
 
@@ -181,15 +145,8 @@ async def list_my_sessions(t: Driver, limit: Limit = DEFAULT_LIMIT, cursor: Curs
 async def get_my_session(session_id: uuid.UUID, t: Driver) -> DriverSessionWithCost:
     """With its cost: running (so far) or final (its charge detail record)."""
     now = t.services.clock.now()
-
-    def unit(uow: UnitOfWork) -> DriverSessionWithCost:
-        view = driver.my_session_view(uow, user_id=_user(t), session_id=session_id)
-        cost = session_cost(uow, driver.my_session(uow, user_id=_user(t), session_id=session_id), now=now)
-        # `card_id` is read from the session's `id_token_id`.
-        fields = {**view.model_dump(exclude={"card_id"}), "id_token_id": view.card_id, "cost": cost}
-        return DriverSessionWithCost.model_validate(fields)
-
-    return await t.read(unit)
+    return await t.read(lambda uow: driver_flows.session_with_cost(uow, user_id=user_of(t), session_id=session_id,
+                                                                   now=now))
 
 
 @router.get("/sessions/{session_id}/cost", response_model=SessionCost, operation_id="get_my_session_cost",
@@ -199,7 +156,7 @@ async def get_my_session_cost(session_id: uuid.UUID, t: Driver) -> SessionCost:
     now = t.services.clock.now()
 
     def unit(uow: UnitOfWork) -> SessionCost:
-        cost = session_cost(uow, driver.my_session(uow, user_id=_user(t), session_id=session_id), now=now)
+        cost = session_cost(uow, driver.my_session(uow, user_id=user_of(t), session_id=session_id), now=now)
         if cost is None:
             raise NotFound("no price applies to this session", session_id=str(session_id))
         return cost

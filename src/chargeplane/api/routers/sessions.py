@@ -9,12 +9,10 @@ from pydantic import AwareDatetime
 from chargeplane.api.auth import permit
 from chargeplane.api.deps import DEFAULT_LIMIT, Cursor, Limit, Tenancy
 from chargeplane.api.pagination import Page, decode_cursor, page
-from chargeplane.db import UnitOfWork
 from chargeplane.domain.identity.permissions import Action, Resource
 from chargeplane.domain.pricing.cdr_schemas import SessionDetailWithCost
-from chargeplane.domain.pricing.live import session_cost
+from chargeplane.domain.pricing.session_views import session_detail, session_reads
 from chargeplane.domain.sessions import queries
-from chargeplane.domain.sessions.models import ChargingSession
 from chargeplane.domain.sessions.schemas import (
     SessionRead,
     SessionState,
@@ -43,29 +41,13 @@ async def list_sessions(
     where = queries.SessionFilter(charge_point_id=charge_point_id, id_tag=id_tag, id_token_id=id_token_id,
                                   state=state, status=status, started_from=started_from, started_to=started_to)
     after = decode_cursor(cursor)
-    rows = await t.read(lambda uow: _reads(uow, queries.list_sessions(uow, where=where, limit=limit, after=after)))
+    rows = await t.read(lambda uow: session_reads(uow, queries.list_sessions(uow, where=where, limit=limit,
+                                                                               after=after)))
     return page(rows, rows, limit)
-
-
-def _reads(uow: UnitOfWork, sessions: list[ChargingSession]) -> list[SessionRead]:
-    """Stored sessions, with the energy so far of those still running."""
-    running = queries.running_energy(uow, sessions)
-    reads = [SessionRead.model_validate(s) for s in sessions]
-    for read in reads:
-        if read.id in running:
-            read.energy_wh = running[read.id]
-    return reads
 
 
 @router.get("/{session_id}", response_model=SessionDetailWithCost, operation_id="get_session")
 async def get_session(session_id: uuid.UUID, t: ReadSession) -> SessionDetailWithCost:
     """With its meter values and its cost: running (priced now from the frozen tariff) or final (its CDR)."""
     now = t.services.clock.now()
-
-    def unit(uow: UnitOfWork) -> SessionDetailWithCost:
-        row = queries.get_session(uow, session_id)
-        session = _reads(uow, [row])[0]
-        return SessionDetailWithCost(**session.model_dump(), meter_values=queries.get_meter_values(uow, session_id),
-                                     cost=session_cost(uow, row, now=now))
-
-    return await t.read(unit)
+    return await t.read(lambda uow: session_detail(uow, session_id, now=now))

@@ -3,14 +3,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, File, Request, Response, UploadFile
+from fastapi.responses import JSONResponse
 
+from chargeplane.api import import_flows
 from chargeplane.api.auth import permit
 from chargeplane.api.deps import Tenancy
 from chargeplane.db import UnitOfWork
 from chargeplane.domain.assets import management, service
 from chargeplane.domain.assets.schemas import SiteCreate, SiteRead, SiteUpdate
 from chargeplane.domain.identity.permissions import Action, Resource
+from chargeplane.domain.tokens.schemas import ImportResult
 
 router = APIRouter(prefix="/sites", tags=["sites"])
 
@@ -25,6 +28,18 @@ async def create_site(body: SiteCreate, t: CreateSite) -> SiteRead:
     fields, now = body.model_dump(), t.services.clock.now()
     return await t.write(lambda uow: SiteRead.model_validate(
         management.create_site(uow, fields=fields, actor=t.principal, now=now)))
+
+
+@router.post(
+    "/import", response_model=ImportResult, status_code=201, operation_id="import_sites",
+    responses=import_flows.IMPORT_RESPONSES,
+)
+async def import_sites(request: Request, t: CreateSite,
+                       file: Annotated[UploadFile, File(description="CSV or XLSX; first row: column names")],
+                       ) -> ImportResult | JSONResponse:
+    """Import sites from a CSV or XLSX file: every row, or none. Columns (header row): name, address,
+    latitude, longitude, time_zone, account_id."""
+    return await import_flows.api_import(request, t, file, import_flows.import_sites)
 
 
 @router.get("", response_model=list[SiteRead], operation_id="list_sites")

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response
 
+from chargeplane.api import people_flows
 from chargeplane.api.auth import permit
 from chargeplane.api.deps import DEFAULT_LIMIT, Cursor, Limit, Tenancy
 from chargeplane.api.pagination import Page, decode_cursor, page
@@ -24,10 +25,6 @@ CreateMembership = Annotated[Tenancy, Depends(permit(Resource.MEMBERSHIP, Action
 DeleteMembership = Annotated[Tenancy, Depends(permit(Resource.MEMBERSHIP, Action.DELETE))]
 
 
-def _one(uow: UnitOfWork, user_id: uuid.UUID) -> UserRead:
-    return users.describe_users(uow, [users.get_user(uow, user_id)])[0]
-
-
 @router.get("", response_model=Page[UserRead], operation_id="list_users")
 async def list_users(t: ReadUser, account_id: uuid.UUID | None = None, limit: Limit = DEFAULT_LIMIT,
                      cursor: Cursor = None) -> dict[str, Any]:
@@ -40,19 +37,13 @@ async def list_users(t: ReadUser, account_id: uuid.UUID | None = None, limit: Li
 
 @router.get("/{user_id}", response_model=UserRead, operation_id="get_user")
 async def get_user(user_id: uuid.UUID, t: ReadUser) -> UserRead:
-    return await t.read(lambda uow: _one(uow, user_id))
+    return await t.read(lambda uow: people_flows.read_user(uow, user_id))
 
 
 @router.patch("/{user_id}", response_model=UserRead, operation_id="update_user")
 async def update_user(user_id: uuid.UUID, body: UserUpdate, t: UpdateUser) -> UserRead:
     """Name, language, time zone, mobile and status. Email, roles and accounts are not changed here."""
-    changes, now = body.model_dump(exclude_unset=True), t.services.clock.now()
-
-    def unit(uow: UnitOfWork) -> UserRead:
-        users.update_user(uow, user_id=user_id, changes=changes, actor=t.principal, now=now)
-        return _one(uow, user_id)
-
-    return await t.write(unit)
+    return await people_flows.update_user(t, user_id, body.model_dump(exclude_unset=True))
 
 
 @router.get("/{user_id}/memberships", response_model=list[MembershipRead], operation_id="list_memberships")
@@ -68,20 +59,11 @@ async def list_memberships(user_id: uuid.UUID, t: ReadMembership) -> list[Member
              operation_id="create_membership")
 async def create_membership(user_id: uuid.UUID, body: MembershipCreate, t: CreateMembership) -> MembershipRead:
     """Grant a role: only one you may hand out, in an account you administer, never to yourself."""
-    now = t.services.clock.now()
-
-    def unit(uow: UnitOfWork) -> MembershipRead:
-        users.get_user(uow, user_id)
-        return MembershipRead.model_validate(memberships.add_membership(
-            uow, user_id=user_id, role=body.role, account_id=body.account_id, granted_by=t.principal, now=now))
-
-    return await t.write(unit)
+    return await people_flows.grant_role(t, user_id, body)
 
 
 @router.delete("/{user_id}/memberships/{membership_id}", status_code=204, operation_id="delete_membership")
 async def delete_membership(user_id: uuid.UUID, membership_id: uuid.UUID, t: DeleteMembership) -> Response:
     """Take a role away; the tenant's last tenant admin stays."""
-    now = t.services.clock.now()
-    await t.write(lambda uow: memberships.remove_membership(
-        uow, user_id=user_id, membership_id=membership_id, removed_by=t.principal, now=now))
+    await people_flows.take_role(t, user_id, membership_id)
     return Response(status_code=204)

@@ -29,6 +29,7 @@ from chargeplane.domain.tokens import service as cards
 from chargeplane.domain.tokens.authorization import allowed_at, arm_remote_start
 from chargeplane.domain.tokens.models import IdToken
 
+MAX_RUNNING = 20  # a person charges a few cars at most; more is a fleet, seen in the portal
 
 def charge_point_views(uow: UnitOfWork, reach: Reach, charge_points: list[ChargePoint]) -> list[DriverChargePoint]:
     site_ids = {cp.site_id for cp in charge_points if cp.site_id is not None}
@@ -107,7 +108,7 @@ def plan_start(uow: UnitOfWork, *, actor: Principal, charge_point_id: uuid.UUID,
     cp = visible_charge_point(uow, reach=reach_of(uow, user_id=actor.user_id, at=now),
                               charge_point_id=charge_point_id)
     card = my_card(uow, user_id=actor.user_id, card_id=card_id) if card_id is not None else \
-        next((c for c in my_cards(uow, user_id=actor.user_id) if _usable(uow, c, cp.id, now)), None)
+        next(iter(usable_cards(uow, user_id=actor.user_id, charge_point_id=cp.id, now=now)), None)
     if card is None:
         raise Conflict("you have no card that can charge here: add one (a virtual card works from the app)",
                        field="card_id")
@@ -121,6 +122,11 @@ def plan_start(uow: UnitOfWork, *, actor: Principal, charge_point_id: uuid.UUID,
            object_id=cp.id, at=now, account_id=cp.account_id,
            after={"connector_id": connector_id, "id_token_id": card.id})
     return RemoteStart(cp.id, card.id, card.uid, connector_id)
+
+
+def usable_cards(uow: UnitOfWork, *, user_id: uuid.UUID, charge_point_id: uuid.UUID, now: datetime) -> list[IdToken]:
+    """My cards that can start at this charger now (accepted, unexpired, not restricted to elsewhere)."""
+    return [c for c in my_cards(uow, user_id=user_id) if _usable(uow, c, charge_point_id, now)]
 
 
 def _status(card: IdToken, now: datetime) -> str:
@@ -176,6 +182,22 @@ def my_session(uow: UnitOfWork, *, user_id: uuid.UUID, session_id: uuid.UUID) ->
 
 def my_session_view(uow: UnitOfWork, *, user_id: uuid.UUID, session_id: uuid.UUID) -> DriverSession:
     return _with_energy(uow, [my_session(uow, user_id=user_id, session_id=session_id)])[0]
+
+
+def my_running_sessions(uow: UnitOfWork, *, user_id: uuid.UUID) -> list[DriverSession]:
+    """The driver's sessions that have not stopped (interrupted ones too: their charger may come back), newest first."""
+    query = select(ChargingSession).where(_of_my_cards(user_id), ChargingSession.state.in_(("active", "interrupted")))
+    rows = uow.session.scalars(newest_first(query, ChargingSession, limit=MAX_RUNNING, after=None))
+    return _with_energy(uow, list(rows))
+
+
+def charger_names(uow: UnitOfWork, charge_point_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """What to call the chargers of a driver's sessions: their name, where they have one."""
+    if not charge_point_ids:
+        return {}
+    rows = uow.session.execute(select(ChargePoint.id, ChargePoint.name)
+                               .where(ChargePoint.id.in_(sorted(charge_point_ids)), ChargePoint.name.is_not(None)))
+    return {row.id: row.name for row in rows}
 
 
 def _with_energy(uow: UnitOfWork, sessions: list[ChargingSession]) -> list[DriverSession]:

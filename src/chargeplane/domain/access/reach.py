@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from chargeplane.db import UnitOfWork
 from chargeplane.domain.errors import Invalid
+from chargeplane.domain.identity.contact import email_key
 from chargeplane.domain.identity.models import Membership, User
 from chargeplane.domain.identity.principal import Principal
 from chargeplane.domain.tenancy.models import Account
@@ -30,6 +31,15 @@ def user_in_reach(uow: UnitOfWork, user_id: uuid.UUID, *, field: str = "user_id"
     if uow.session.scalar(query.limit(1)) is None:
         raise Invalid(f"{field} names no user of yours", field=field)
     return user
+
+
+def user_by_email_in_reach(uow: UnitOfWork, email: str, *, field: str = "user_email",
+                           within: Collection[uuid.UUID] | None = None) -> User:
+    """`user_in_reach` for a user named by their email address (as people name each other in forms and files)."""
+    user_id = uow.session.scalar(select(User.id).where(User.email_key == email_key(email)))
+    if user_id is None:
+        raise Invalid("no user of yours has this email", field=field)
+    return user_in_reach(uow, user_id, field=field, within=within)
 
 
 def account_in_reach(uow: UnitOfWork, account_id: uuid.UUID | None, *, actor: Principal | None,

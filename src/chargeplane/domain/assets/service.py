@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from chargeplane.db import UnitOfWork
@@ -118,6 +118,8 @@ class ChargePointFilter:
     site_id: uuid.UUID | None = None
     registration_status: str | None = None
     identity: str | None = None
+    search: str | None = None  # part of the identity or the name, any case
+    account_ids: frozenset[uuid.UUID] | None = None
 
 
 def list_charge_points(uow: UnitOfWork, *, where: ChargePointFilter, limit: int,
@@ -130,6 +132,12 @@ def list_charge_points(uow: UnitOfWork, *, where: ChargePointFilter, limit: int,
         query = query.where(ChargePoint.registration_status == where.registration_status)
     if where.identity is not None:
         query = query.where(ChargePoint.identity == where.identity)
+    if where.search:
+        text = where.search.lower()
+        query = query.where(func.lower(ChargePoint.identity).contains(text, autoescape=True)
+                            | func.lower(ChargePoint.name).contains(text, autoescape=True))
+    if where.account_ids is not None:
+        query = query.where(ChargePoint.account_id.in_(where.account_ids))
     query = newest_first(query, ChargePoint, after=after, limit=limit)
     return list(uow.session.scalars(query))
 

@@ -88,7 +88,9 @@ GRANTS: dict[Role, dict[Resource, frozenset[Action]]] = {
         Resource.MEMBERSHIP: ALL,
         Resource.INVITATION: ALL,
         Resource.SITE: ALL,
-        Resource.CHARGE_POINT: frozenset({R, U, X}),  # chargers are registered by the tenant
+        # An owner (a private person with a consumer account, a company) registers and removes its own
+        # chargers; the tenancy gate keeps them inside its accounts.
+        Resource.CHARGE_POINT: ALL | {X},
         Resource.ID_TOKEN: ALL,
         Resource.CUSTOMER_GROUP: ALL,
         Resource.ACCESS_GRANT: ALL,

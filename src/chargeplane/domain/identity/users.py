@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, func, select
 
 from chargeplane.db import UnitOfWork
 from chargeplane.domain.audit.service import changed, record
@@ -39,11 +39,20 @@ def _query(uow: UnitOfWork) -> Select[tuple[User]]:
 
 
 def list_users(uow: UnitOfWork, *, account_id: uuid.UUID | None, limit: int,
-               after: tuple[datetime, uuid.UUID] | None = None) -> list[User]:
-    """Newest first; `account_id` keeps the users with a membership in that account."""
+               after: tuple[datetime, uuid.UUID] | None = None, search: str | None = None,
+               role: Role | None = None) -> list[User]:
+    """Newest first; `account_id` keeps the users with a membership in that account, `search` those
+    whose name or email contains it (any case), `role` those holding it (where the scope sees)."""
     query = _query(uow)
     if account_id is not None:
         query = query.where(User.id.in_(select(Membership.user_id).where(Membership.account_id == account_id)
+                                        .scalar_subquery()))
+    if search and search.strip():
+        text = search.strip().lower()
+        query = query.where(func.lower(User.name).contains(text, autoescape=True)
+                            | User.email_key.contains(text, autoescape=True))
+    if role is not None:
+        query = query.where(User.id.in_(select(Membership.user_id).where(Membership.role == Role(role).value)
                                         .scalar_subquery()))
     return list(uow.session.scalars(newest_first(query, User, after=after, limit=limit)))
 

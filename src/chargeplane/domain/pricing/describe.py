@@ -49,7 +49,7 @@ def _kind(spec: TariffSpec, kind: str) -> str:
         if component is None:
             continue
         when = _when(element.restrictions)
-        phrase = PHRASES[kind].format(money(_paid(component), spec.currency)) if component.price else FREE[kind]
+        phrase = PHRASES[kind].format(money(paid(component), spec.currency)) if component.price else FREE[kind]
         if not when:
             base = phrase
             break  # the first unrestricted element always matches: later ones never apply
@@ -61,7 +61,8 @@ def _kind(spec: TariffSpec, kind: str) -> str:
     return f"{base} ({'; '.join(exceptions)})" if exceptions else base
 
 
-def _paid(component: PriceComponent) -> Decimal:
+def paid(component: PriceComponent) -> Decimal:
+    """The price as drivers pay it: VAT included when the tariff gives its rate."""
     return component.price * (1 + component.vat / 100) if component.vat else component.price
 
 
@@ -69,10 +70,8 @@ def _when(r: Restrictions | None) -> str:
     if r is None:
         return ""
     out: list[str] = []
-    if r.start_time is not None or r.end_time is not None:
-        start = r.start_time.strftime("%H:%M") if r.start_time else "00:00"
-        end = r.end_time.strftime("%H:%M") if r.end_time else "24:00"
-        out.append(f"{start}{DASH}{end}")
+    if (hours := hours_of(r)) is not None:
+        out.append(hours)
     if r.day_of_week:
         out.append(_days(r.day_of_week))
     if r.start_date is not None:
@@ -92,6 +91,15 @@ def _when(r: Restrictions | None) -> str:
     if r.max_duration is not None:
         out.append(f"for the first {_duration(r.max_duration)}")
     return " ".join(out)
+
+
+def hours_of(r: Restrictions) -> str | None:
+    """The hours of the day a restriction names, "22:00\u201306:00" (the same in every language), or None."""
+    if r.start_time is None and r.end_time is None:
+        return None
+    start = r.start_time.strftime("%H:%M") if r.start_time else "00:00"
+    end = r.end_time.strftime("%H:%M") if r.end_time else "24:00"
+    return f"{start}{DASH}{end}"
 
 
 def _days(days: frozenset[str]) -> str:

@@ -7,27 +7,23 @@ listing each problem by row and column. The rows are then added in one unit of w
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
-import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-import openpyxl  # type: ignore[import-untyped]
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from chargeplane.db import UnitOfWork
-from chargeplane.domain.access.reach import account_in_reach, user_in_reach
+from chargeplane.domain.access.reach import account_in_reach, user_by_email_in_reach
 from chargeplane.domain.audit.service import record
 from chargeplane.domain.errors import Conflict, Invalid
 from chargeplane.domain.identity.contact import email_key
-from chargeplane.domain.identity.models import User
 from chargeplane.domain.identity.principal import Principal
+from chargeplane.domain.tabular import ImportRejected, RowError, read_table
 from chargeplane.domain.tokens.authorization import uid_key
 from chargeplane.domain.tokens.contract_ids import normalise_contract_id
 from chargeplane.domain.tokens.models import IdToken
@@ -35,29 +31,7 @@ from chargeplane.domain.tokens.service import check_kind, check_status, check_ui
 
 T = TypeVar("T")
 
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
-MAX_IMPORT_ROWS = 10_000
-MAX_REPORTED_ERRORS = 1_000
 COLUMNS = ("uid", "kind", "status", "expires_at", "contract_id", "label", "user_email", "account_id", "parent_uid")
-XLSX_TYPES = frozenset({"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
-CSV_TYPES = frozenset({"text/csv", "application/csv", "text/plain", "application/vnd.ms-excel"})
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    row: int  # in the file, the header being row 1
-    column: str | None
-    message: str
-
-
-class ImportRejected(Invalid):
-    """Nothing was imported; `errors` says why, row by row."""
-
-    def __init__(self, errors: list[RowError]) -> None:
-        shown = errors[:MAX_REPORTED_ERRORS]
-        more = f" (the first {len(shown)} are listed)" if len(errors) > len(shown) else ""
-        super().__init__(f"nothing was imported: {len(errors)} problem(s) in the file{more}")
-        self.errors = shown
 
 
 @dataclass(slots=True)
@@ -75,78 +49,10 @@ class CardRow:
     errors: list[RowError] = field(default_factory=list)
 
 
-def file_format(filename: str | None, content_type: str | None) -> str:
-    name = (filename or "").lower()
-    kind = (content_type or "").split(";")[0].strip().lower()
-    if name.endswith(".xlsx") or kind in XLSX_TYPES:
-        return "xlsx"
-    if name.endswith(".csv") or kind in CSV_TYPES:
-        return "csv"
-    raise Invalid("send the cards as a CSV (.csv, text/csv) or Excel (.xlsx) file", field="file")
-
-
 def read_rows(content: bytes, *, filename: str | None, content_type: str | None) -> list[CardRow]:
     """The file's data rows (blank ones skipped), keyed by the header's column names."""
-    if len(content) > MAX_IMPORT_BYTES:
-        raise Invalid(f"the file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MiB", field="file")
-    table = _xlsx_table(content) if file_format(filename, content_type) == "xlsx" else _csv_table(content)
-    header = next(table, None)
-    if header is None:
-        raise Invalid("the file is empty: its first row must name the columns", field="file")
-    names = [name.strip().lower() for name in header]
-    unknown = [name for name in names if name and name not in COLUMNS]
-    if unknown or len(set(names) - {""}) != len([n for n in names if n]) or not any(names):
-        raise Invalid(f"the first row must name the columns, each once, from: {', '.join(COLUMNS)}"
-                      + (f" (unknown: {', '.join(unknown)})" if unknown else ""), field="file")
-    rows: list[CardRow] = []
-    for number, cells in enumerate(table, start=2):
-        values = {name: cell.strip() for name, cell in zip(names, cells, strict=False) if name and cell.strip()}
-        if not values:
-            continue
-        if len(rows) == MAX_IMPORT_ROWS:
-            raise Invalid(f"the file has more than {MAX_IMPORT_ROWS} rows: split it", field="file")
-        rows.append(CardRow(number, values))
-    if not rows:
-        raise Invalid("the file has no cards under its header row", field="file")
-    return rows
-
-
-def _csv_table(content: bytes) -> Iterator[list[str]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise Invalid("the CSV file must be UTF-8 text", field="file") from None
-    first_line = text.split("\n", 1)[0]
-    # Spreadsheets in many locales write ";" between columns.
-    delimiter = max(",;\t", key=first_line.count)
-    try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    except csv.Error as problem:
-        raise Invalid(f"the CSV file cannot be read: {problem}", field="file") from None
-
-
-def _xlsx_table(content: bytes) -> Iterator[list[str]]:
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise Invalid("the file is not a readable XLSX workbook", field="file") from None
-    try:
-        for cells in book.worksheets[0].iter_rows(values_only=True):
-            yield [_cell_text(cell) for cell in cells]
-    finally:
-        book.close()
-
-
-def _cell_text(cell: Any) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, datetime):
-        return (cell if cell.tzinfo else cell.replace(tzinfo=UTC)).isoformat()
-    if isinstance(cell, date):
-        return datetime.combine(cell, time(), UTC).isoformat()
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))  # a card number typed into a cell becomes a number
-    return str(cell)
+    return [CardRow(number, values) for number, values in
+            read_table(content, filename=filename, content_type=content_type, columns=COLUMNS, what="cards")]
 
 
 def check_rows(rows: list[CardRow]) -> None:
@@ -297,7 +203,4 @@ def _account(uow: UnitOfWork, row: CardRow, actor: Principal) -> None:
 
 
 def _holder(uow: UnitOfWork, email: str) -> uuid.UUID:
-    user_id = uow.session.scalar(select(User.id).where(User.email_key == email))
-    if user_id is None:
-        raise Invalid("no user of yours has this email")
-    return user_in_reach(uow, user_id, field="user_email").id
+    return user_by_email_in_reach(uow, email, field="user_email").id

@@ -1,0 +1,115 @@
+"""Reading an uploaded CSV or XLSX file as rows keyed by its header's column names, and the
+all-or-nothing rejection that batch imports (cards, sites) answer with, row by row."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import openpyxl  # type: ignore[import-untyped]
+
+from chargeplane.domain.errors import Invalid
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_IMPORT_ROWS = 10_000
+MAX_REPORTED_ERRORS = 1_000
+XLSX_TYPES = frozenset({"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
+CSV_TYPES = frozenset({"text/csv", "application/csv", "text/plain", "application/vnd.ms-excel"})
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    row: int  # in the file, the header being row 1
+    column: str | None
+    message: str
+
+
+class ImportRejected(Invalid):
+    """Nothing was imported; `errors` says why, row by row."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        shown = errors[:MAX_REPORTED_ERRORS]
+        more = f" (the first {len(shown)} are listed)" if len(errors) > len(shown) else ""
+        super().__init__(f"nothing was imported: {len(errors)} problem(s) in the file{more}")
+        self.errors = shown
+
+
+def file_format(filename: str | None, content_type: str | None, *, what: str = "rows") -> str:
+    name = (filename or "").lower()
+    kind = (content_type or "").split(";")[0].strip().lower()
+    if name.endswith(".xlsx") or kind in XLSX_TYPES:
+        return "xlsx"
+    if name.endswith(".csv") or kind in CSV_TYPES:
+        return "csv"
+    raise Invalid(f"send the {what} as a CSV (.csv, text/csv) or Excel (.xlsx) file", field="file")
+
+
+def read_table(content: bytes, *, filename: str | None, content_type: str | None, columns: Sequence[str],
+               what: str) -> list[tuple[int, dict[str, str]]]:
+    """The file's data rows (blank ones skipped) as (row number, {column: non-empty value})."""
+    if len(content) > MAX_IMPORT_BYTES:
+        raise Invalid(f"the file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MiB", field="file")
+    kind = file_format(filename, content_type, what=what)
+    table = _xlsx_table(content) if kind == "xlsx" else _csv_table(content)
+    header = next(table, None)
+    if header is None:
+        raise Invalid("the file is empty: its first row must name the columns", field="file")
+    names = [name.strip().lower() for name in header]
+    unknown = [name for name in names if name and name not in columns]
+    if unknown or len(set(names) - {""}) != len([n for n in names if n]) or not any(names):
+        raise Invalid(f"the first row must name the columns, each once, from: {', '.join(columns)}"
+                      + (f" (unknown: {', '.join(unknown)})" if unknown else ""), field="file")
+    rows: list[tuple[int, dict[str, str]]] = []
+    for number, cells in enumerate(table, start=2):
+        values = {name: cell.strip() for name, cell in zip(names, cells, strict=False) if name and cell.strip()}
+        if not values:
+            continue
+        if len(rows) == MAX_IMPORT_ROWS:
+            raise Invalid(f"the file has more than {MAX_IMPORT_ROWS} rows: split it", field="file")
+        rows.append((number, values))
+    if not rows:
+        raise Invalid(f"the file has no {what} under its header row", field="file")
+    return rows
+
+
+def _csv_table(content: bytes) -> Iterator[list[str]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Invalid("the CSV file must be UTF-8 text", field="file") from None
+    first_line = text.split("\n", 1)[0]
+    # Spreadsheets in many locales write ";" between columns.
+    delimiter = max(",;\t", key=first_line.count)
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    except csv.Error as problem:
+        raise Invalid(f"the CSV file cannot be read: {problem}", field="file") from None
+
+
+def _xlsx_table(content: bytes) -> Iterator[list[str]]:
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise Invalid("the file is not a readable XLSX workbook", field="file") from None
+    try:
+        for cells in book.worksheets[0].iter_rows(values_only=True):
+            yield [_cell_text(cell) for cell in cells]
+    finally:
+        book.close()
+
+
+def _cell_text(cell: Any) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, datetime):
+        return (cell if cell.tzinfo else cell.replace(tzinfo=UTC)).isoformat()
+    if isinstance(cell, date):
+        return datetime.combine(cell, time(), UTC).isoformat()
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))  # a card number typed into a cell becomes a number
+    return str(cell)
