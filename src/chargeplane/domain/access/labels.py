@@ -57,3 +57,12 @@ def cards(uow: UnitOfWork, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, s
         return {}
     rows = uow.session.execute(select(IdToken.id, IdToken.uid, IdToken.label).where(IdToken.id.in_(wanted)))
     return {row.id: f"{row.uid} · {row.label}" if row.label else row.uid for row in rows}
+
+
+def charger_identities(uow: UnitOfWork, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+    """Each charge point's identity, for lists that name the charger of each row."""
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    rows = uow.session.execute(select(ChargePoint.id, ChargePoint.identity).where(ChargePoint.id.in_(wanted)))
+    return {row.id: row.identity for row in rows}

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 
 from chargeplane.portal.routers import (
     accounts,
+    alarms,
     app_cards,
     app_chargers,
     app_charging,
@@ -23,10 +24,12 @@ from chargeplane.portal.routers import (
     sessions,
     sites,
     tenant_settings,
+    webhooks,
 )
 
 ROUTERS: list[APIRouter] = [module.router for module in (
     home, auth_pages,
-    dashboard, charge_points, sessions, fleet_map, sites, cards, people, accounts, groups, tenant_settings, records,
+    dashboard, charge_points, sessions, alarms, fleet_map, sites, cards, people, accounts, groups, tenant_settings,
+    records, webhooks,
     app_chargers, app_charging, app_cards, app_profile,
 )]
