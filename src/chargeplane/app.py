@@ -20,6 +20,7 @@ from chargeplane.domain.assets.events import ChargePointChanged
 from chargeplane.domain.clock import Clock, SystemClock
 from chargeplane.domain.messaging.outbox import MessageQueued
 from chargeplane.jobs.alarms import AlarmWatcher
+from chargeplane.jobs.command_queue import CommandQueueJob
 from chargeplane.jobs.delivery import DeliveryJob
 from chargeplane.jobs.local_lists import LocalListKeeper
 from chargeplane.jobs.maintenance import prune_message_log
@@ -66,6 +67,7 @@ class Chargeplane:
         self.bus.subscribe(MessageQueued, self.delivery.wake)
         self.local_lists = LocalListKeeper(self.db, self.bus, self.clock)
         self.alarms = AlarmWatcher(self.db, self.bus, self.clock, settings)
+        self.command_queue = CommandQueueJob(self.db, self.bus, self.clock)
         self.webhooks = WebhookDispatcher(self.db, self.bus, self.clock, poll_interval=settings.webhook_poll_interval)
         self.db.unit_hook = self.webhooks.record
         self._adapters = adapters
@@ -90,6 +92,8 @@ class Chargeplane:
             self.settings.local_list_sync_interval, "local authorization lists", self.local_lists.run_once)))
         self._jobs.append(asyncio.create_task(every(
             self.settings.alarm_sweep_interval, "alarm sweep", self.alarms.run_once)))
+        self._jobs.append(asyncio.create_task(every(
+            self.settings.command_queue_interval, "queued commands", self.command_queue.run_once)))
         self.started = True
 
     async def stop(self) -> None:

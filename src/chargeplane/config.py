@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     webhooks_allow_insecure: bool = False
     webhook_poll_interval: float = Field(default=5.0, gt=0, description="seconds; new deliveries wake it")
 
+    # Commands queued for offline chargers: also tried (and expired) this often, besides at reconnection.
+    command_queue_interval: float = Field(default=60.0, gt=0)
+
     # Alarms: how often faulted connectors and chargers away too long are checked (seconds).
     alarm_sweep_interval: float = Field(default=30.0, gt=0)
 

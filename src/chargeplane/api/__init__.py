@@ -50,6 +50,7 @@ def create_api(services: Services) -> FastAPI:
     app.state.services = services
     problems.install(app)
     v1 = APIRouter(prefix=API_PREFIX)
+    v1.include_router(commands.queued_router)
     for module in (tenant, accounts, users, invitations, authentication, api_keys, audit, outbox, sites,
                    charge_points, commands, fleet, reservations, local_lists, diagnostics, alarms, id_tokens,
                    customer_groups, access_grants, tariffs, sessions, cdrs, webhooks, me):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
@@ -16,7 +16,8 @@ from chargeplane.api.deps import Tenancy
 from chargeplane.api.problems import ApiError
 from chargeplane.bus import ChargerGateway
 from chargeplane.db import UnitOfWork
-from chargeplane.domain.assets import management, service
+from chargeplane.domain.assets import command_queue, management, service
+from chargeplane.domain.assets.command_queue import QueuedCommandRead
 from chargeplane.domain.assets.commands import record_command
 from chargeplane.domain.assets.credentials import check_password, generate_password
 from chargeplane.domain.assets.schemas import ChargePointCreate, ChargePointCreated, ChargePointRead
@@ -100,3 +101,24 @@ async def send_command(t: Tenancy, charge_point_id: uuid.UUID, *, command: str, 
     await t.write(lambda uow: record_command(uow, charge_point_id=charge_point_id, command=command, payload=payload,
                                              actor=t.principal, now=now))
     return await gateway.call(charge_point_id, action, payload, timeout)
+
+
+async def queue_command(t: Tenancy, charge_point_id: uuid.UUID, *, command: str, action: str,
+                        payload: dict[str, Any], expires_in: timedelta) -> QueuedCommandRead:
+    """Keep a command for an offline charger until it reconnects (checked against the action's schema
+    now, audited now); `jobs/command_queue.py` delivers it."""
+    gateway = t.services.bus.gateway
+    if action not in gateway.command_actions(charge_point_id):
+        await t.read(lambda uow: service.get_charge_point(uow, charge_point_id))
+        raise ApiError(404, "unknown-command", f"{action} is not a command this charger's protocol has")
+    gateway.check_command(charge_point_id, action, payload)
+    now = t.services.clock.now()
+
+    def unit(uow: UnitOfWork) -> QueuedCommandRead:
+        record_command(uow, charge_point_id=charge_point_id, command=command, payload=payload, actor=t.principal,
+                       now=now)
+        return QueuedCommandRead.model_validate(command_queue.queue_command(
+            uow, charge_point_id=charge_point_id, command=command, action=action, payload=payload,
+            expires_in=expires_in, requested_by=t.principal.label, now=now))
+
+    return await t.write(unit)

@@ -33,6 +33,10 @@ class ChargerGateway(Protocol):
         """The actions this charger's protocol lets us send (any version's, when it is not connected)."""
         ...
 
+    def check_command(self, charge_point_id: uuid.UUID, action: str, payload: dict[str, Any]) -> None:
+        """Raise InvalidCommand unless `payload` fits `action` (for a command queued while offline)."""
+        ...
+
 
 class _NoGateway:
     async def call(self, charge_point_id: uuid.UUID, action: str, payload: dict[str, Any],
@@ -47,6 +51,9 @@ class _NoGateway:
 
     def command_actions(self, charge_point_id: uuid.UUID) -> frozenset[str]:
         return frozenset()
+
+    def check_command(self, charge_point_id: uuid.UUID, action: str, payload: dict[str, Any]) -> None:
+        raise ChargerNotConnected("no OCPP server runs in this process")
 
 
 class LocalBus:

@@ -8,10 +8,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from chargeplane.bus import ChargerNotConnected
+from chargeplane.bus import ChargerNotConnected, InvalidCommand
 from chargeplane.domain.assets.events import ChargePointChanged
 from chargeplane.ocpp.adapter import Adapter
 from chargeplane.ocpp.connection import Connection
+from chargeplane.ocpp.errors import CallErrorReply
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,7 @@ CLOSE_REMOVED = 4001   # the charge point was deleted or rejected by its operato
 class Registry:
     def __init__(self, adapters: list[Adapter]) -> None:
         # Until a charger connects, any version's commands are plausible; once it does, its own.
+        self._adapters = list(adapters)
         self._all_actions = frozenset().union(*(a.command_actions for a in adapters))
         self._by_id: dict[uuid.UUID, Connection] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -71,6 +73,20 @@ class Registry:
     def command_actions(self, charge_point_id: uuid.UUID) -> frozenset[str]:
         connection = self._by_id.get(charge_point_id)
         return connection.adapter.command_actions if connection else self._all_actions
+
+    def check_command(self, charge_point_id: uuid.UUID, action: str, payload: dict[str, Any]) -> None:
+        """Raise InvalidCommand unless the payload fits the action's schema: the connected charger's
+        protocol version's, or (offline) any version's that has the action."""
+        connection = self._by_id.get(charge_point_id)
+        adapters = [connection.adapter] if connection else [a for a in self._adapters if action in a.command_actions]
+        problem: InvalidCommand | None = None
+        for adapter in adapters:
+            try:
+                adapter.schemas.check_request(action, payload)
+                return
+            except CallErrorReply as err:
+                problem = InvalidCommand(err.description, field=err.details.get("field"))
+        raise problem or InvalidCommand(f"{action} is not a command a central system sends")
 
     # ---- reacting to the operator -------------------------------------------------------------
 
