@@ -22,6 +22,7 @@ from chargeplane.domain.messaging.outbox import MessageQueued
 from chargeplane.jobs.alarms import AlarmWatcher
 from chargeplane.jobs.command_queue import CommandQueueJob
 from chargeplane.jobs.delivery import DeliveryJob
+from chargeplane.jobs.firmware import FirmwareCampaigns
 from chargeplane.jobs.local_lists import LocalListKeeper
 from chargeplane.jobs.maintenance import prune_message_log
 from chargeplane.jobs.runner import every
@@ -68,6 +69,7 @@ class Chargeplane:
         self.local_lists = LocalListKeeper(self.db, self.bus, self.clock)
         self.alarms = AlarmWatcher(self.db, self.bus, self.clock, settings)
         self.command_queue = CommandQueueJob(self.db, self.bus, self.clock)
+        self.firmware = FirmwareCampaigns(self.db, self.bus, self.clock)
         self.webhooks = WebhookDispatcher(self.db, self.bus, self.clock, poll_interval=settings.webhook_poll_interval)
         self.db.unit_hook = self.webhooks.record
         self._adapters = adapters
@@ -94,6 +96,8 @@ class Chargeplane:
             self.settings.alarm_sweep_interval, "alarm sweep", self.alarms.run_once)))
         self._jobs.append(asyncio.create_task(every(
             self.settings.command_queue_interval, "queued commands", self.command_queue.run_once)))
+        self._jobs.append(asyncio.create_task(self.firmware.run(self.settings.firmware_campaign_interval),
+                                              name="firmware campaigns"))
         self.started = True
 
     async def stop(self) -> None:

@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     # Commands queued for offline chargers: also tried (and expired) this often, besides at reconnection.
     command_queue_interval: float = Field(default=60.0, gt=0)
 
+    # Firmware campaigns: besides connections and progress reports, advanced at least this often (seconds).
+    firmware_campaign_interval: float = Field(default=30.0, gt=0)
+
     # Alarms: how often faulted connectors and chargers away too long are checked (seconds).
     alarm_sweep_interval: float = Field(default=30.0, gt=0)
 

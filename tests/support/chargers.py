@@ -162,6 +162,7 @@ def default_replies() -> dict[str, Any]:
         "ReserveNow": call_result.ReserveNow(status="Accepted"),
         "CancelReservation": call_result.CancelReservation(status="Accepted"),
         "GetDiagnostics": call_result.GetDiagnostics(file_name="diag-20261122.tar.gz"),
+        "UpdateFirmware": call_result.UpdateFirmware(),
     }
 
 
@@ -265,3 +266,7 @@ class OcppCharger(OcppChargePoint):  # type: ignore[misc]  # the ocpp package is
     @on(Action.get_diagnostics)
     def _get_diagnostics(self, **_: Any) -> Any:
         return self.replies["GetDiagnostics"]
+
+    @on(Action.update_firmware)
+    def _update_firmware(self, **_: Any) -> Any:
+        return self.replies["UpdateFirmware"]

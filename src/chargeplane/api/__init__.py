@@ -19,6 +19,7 @@ from chargeplane.api.routers import (
     commands,
     customer_groups,
     diagnostics,
+    firmware,
     fleet,
     health,
     id_tokens,
@@ -52,7 +53,7 @@ def create_api(services: Services) -> FastAPI:
     v1 = APIRouter(prefix=API_PREFIX)
     v1.include_router(commands.queued_router)
     for module in (tenant, accounts, users, invitations, authentication, api_keys, audit, outbox, sites,
-                   charge_points, commands, fleet, reservations, local_lists, diagnostics, alarms, id_tokens,
+                   charge_points, commands, fleet, reservations, local_lists, diagnostics, firmware, alarms, id_tokens,
                    customer_groups, access_grants, tariffs, sessions, cdrs, webhooks, me):
         v1.include_router(module.router)
     app.include_router(v1)

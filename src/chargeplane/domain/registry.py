@@ -7,6 +7,7 @@ from chargeplane.domain.assets import models as _assets  # noqa: F401
 from chargeplane.domain.audit import models as _audit  # noqa: F401
 from chargeplane.domain.chargerlog import models as _chargerlog  # noqa: F401
 from chargeplane.domain.diagnostics import models as _diagnostics  # noqa: F401
+from chargeplane.domain.firmware import models as _firmware  # noqa: F401
 from chargeplane.domain.identity import models as _identity  # noqa: F401
 from chargeplane.domain.messaging import models as _messaging  # noqa: F401
 from chargeplane.domain.pricing import models as _pricing  # noqa: F401

@@ -11,6 +11,7 @@ from chargeplane.db import UnitOfWork
 from chargeplane.domain.alarms import charger_alarms
 from chargeplane.domain.assets import charger_reports
 from chargeplane.domain.diagnostics import service as diagnostics
+from chargeplane.domain.firmware import service as firmware_campaigns
 from chargeplane.domain.sessions import service as sessions
 from chargeplane.domain.sessions.meter_values import record_meter_values
 from chargeplane.domain.sessions.readings import MeterReading
@@ -152,6 +153,8 @@ def firmware_status_notification(ctx: CallContext, uow: UnitOfWork, p: dict[str,
                                            at=ctx.received_at)
     charger_alarms.firmware_reported(uow, charge_point_id=ctx.charge_point_id, status=p["status"],
                                      at=ctx.received_at, base_url=ctx.settings.base_url)
+    firmware_campaigns.record_progress(uow, charge_point_id=ctx.charge_point_id, status=p["status"],
+                                       at=ctx.received_at)
     return {}
 
 
