@@ -15,8 +15,9 @@ from pydantic import BaseModel
 from chargeplane.api.deps import Tenancy
 from chargeplane.api.problems import ApiError
 from chargeplane.bus import ChargerGateway
+from chargeplane.bus.errors import ChargerCallFailed
 from chargeplane.db import UnitOfWork
-from chargeplane.domain.assets import command_queue, management, service
+from chargeplane.domain.assets import command_queue, configuration, management, service
 from chargeplane.domain.assets.command_queue import QueuedCommandRead
 from chargeplane.domain.assets.commands import record_command
 from chargeplane.domain.assets.credentials import check_password, generate_password
@@ -91,7 +92,9 @@ async def send_command(t: Tenancy, charge_point_id: uuid.UUID, *, command: str, 
     """Send OCPP `action` (`command` is its kebab-case name) and return the charger's reply payload.
 
     Audited before it is sent (`command.<command>`, secrets redacted), whether the charger answers or
-    not. Raises the bus's ChargerCallFailed kinds (not connected, timeout, CALLERROR, ...)."""
+    not. What the charger says of its configuration is kept: a GetConfiguration answer as its settings,
+    a ChangeConfiguration with its answer (or why none came). Raises the bus's ChargerCallFailed kinds
+    (not connected, timeout, CALLERROR, ...)."""
     gateway = t.services.bus.gateway
     if action not in gateway.command_actions(charge_point_id):
         # Unknown charger or unknown action: the tenancy gate makes another tenant's charger look like none.
@@ -100,7 +103,25 @@ async def send_command(t: Tenancy, charge_point_id: uuid.UUID, *, command: str, 
     now = t.services.clock.now()
     await t.write(lambda uow: record_command(uow, charge_point_id=charge_point_id, command=command, payload=payload,
                                              actor=t.principal, now=now))
-    return await gateway.call(charge_point_id, action, payload, timeout)
+    try:
+        answer = await gateway.call(charge_point_id, action, payload, timeout)
+    except ChargerCallFailed as exc:
+        if action == "ChangeConfiguration":
+            await _keep_change(t, charge_point_id, payload, f"{type(exc).__name__}: {exc}")
+        raise
+    if action == "ChangeConfiguration":
+        await _keep_change(t, charge_point_id, payload, str(answer.get("status")))
+    elif action == "GetConfiguration":
+        at = t.services.clock.now()
+        await t.write(lambda uow: configuration.record_reported(uow, charge_point_id=charge_point_id, answer=answer,
+                                                                now=at))
+    return answer
+
+
+async def _keep_change(t: Tenancy, charge_point_id: uuid.UUID, payload: dict[str, Any], answer: str) -> None:
+    at = t.services.clock.now()
+    await t.write(lambda uow: configuration.record_change(uow, charge_point_id=charge_point_id, payload=payload,
+                                                          answer=answer, requested_by=t.principal.label, now=at))
 
 
 async def queue_command(t: Tenancy, charge_point_id: uuid.UUID, *, command: str, action: str,

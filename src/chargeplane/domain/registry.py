@@ -3,6 +3,7 @@
 from chargeplane.domain.access import models as _access  # noqa: F401
 from chargeplane.domain.alarms import models as _alarms  # noqa: F401
 from chargeplane.domain.assets import command_queue as _command_queue  # noqa: F401
+from chargeplane.domain.assets import configuration as _configuration  # noqa: F401
 from chargeplane.domain.assets import models as _assets  # noqa: F401
 from chargeplane.domain.audit import models as _audit  # noqa: F401
 from chargeplane.domain.chargerlog import models as _chargerlog  # noqa: F401

@@ -16,8 +16,9 @@ from chargeplane.api.auth import permit
 from chargeplane.api.deps import DEFAULT_LIMIT, Cursor, Limit, Tenancy
 from chargeplane.api.pagination import Page, decode_cursor, page
 from chargeplane.api.problems import ApiError, Problem
-from chargeplane.domain.assets import command_queue
+from chargeplane.domain.assets import command_queue, configuration
 from chargeplane.domain.assets.command_queue import QueuedCommandRead
+from chargeplane.domain.assets.configuration import ChangeRead, SettingRead
 from chargeplane.domain.identity.permissions import Action, Resource
 
 router = APIRouter(prefix="/charge-points", tags=["commands"])
@@ -98,3 +99,23 @@ async def cancel_queued(command_id: uuid.UUID, t: CommandChargePoint) -> QueuedC
     now = t.services.clock.now()
     return await t.write(lambda uow: QueuedCommandRead.model_validate(command_queue.cancel(
         uow, command_id=command_id, now=now)))
+
+
+@router.get("/{charge_point_id}/configuration", response_model=list[SettingRead],
+            operation_id="get_charger_configuration")
+async def configuration_kept(charge_point_id: uuid.UUID, t: ReadChargePoint) -> list[SettingRead]:
+    """The configuration as the charger last reported it (send `get-configuration` to refresh it);
+    secret values redacted."""
+    return await t.read(lambda uow: [SettingRead.model_validate(s) for s in configuration.settings_of(
+        uow, charge_point_id)])
+
+
+@router.get("/{charge_point_id}/configuration/changes", response_model=Page[ChangeRead],
+            operation_id="list_configuration_changes")
+async def configuration_changes(charge_point_id: uuid.UUID, t: ReadChargePoint, limit: Limit = DEFAULT_LIMIT,
+                                cursor: Cursor = None) -> dict[str, Any]:
+    """Every `change-configuration` sent, newest first, with the charger's answer or why none came."""
+    after = decode_cursor(cursor)
+    rows = await t.read(lambda uow: [ChangeRead.model_validate(c) for c in configuration.changes_of(
+        uow, charge_point_id, limit=limit, after=after)])
+    return page(rows, rows, limit)
