@@ -81,8 +81,10 @@ async def _import(page: Page, t: Tenancy, *, file: UploadFile | None, flow: Impo
             content = await import_flows.read_upload(file)
             count = await flow(t, content=content, filename=file.filename, content_type=file.content_type)
         except ImportRejected as rejected:
-            errors["form"] = page._("Nothing was imported: %(count)s problem(s) in the file. Fix them and "
-                                    "upload the file again.", count=len(rejected.errors))
+            errors["form"] = page.ngettext(
+                "Nothing was imported: %(num)s problem in the file. Fix it and upload the file again.",
+                "Nothing was imported: %(num)s problems in the file. Fix them and upload the file again.",
+                len(rejected.errors))
             rows = list(rejected.errors)
         except Invalid as problem:
             errors["file"] = problem.message

@@ -149,6 +149,10 @@ class Page:
         assert self.viewer is not None, "this page needs a logged-in viewer"
         return self.viewer.principal
 
+    def ngettext(self, singular: str, plural: str, n: int, **params: Any) -> str:
+        """The form of a sentence for the number `n` in the viewer's language (`%(num)s` is `n`)."""
+        return self.translations.ngettext(singular, plural, n) % {"num": n, **params}
+
     def _(self, message: str, **params: Any) -> str:
         text = self.translations.gettext(message)
         return text % params if params else text
