@@ -9,6 +9,9 @@ import pytest
 from chargeplane.config import Settings
 from chargeplane.db import Database
 from chargeplane.db.migrate import upgrade
+from chargeplane.domain.clock import ManualClock
+from tests.jobs.webhook_receiver import Receiver
+from tests.messaging.support import SmtpServer
 from tests.services import create_database, drop_database, server_url_from, throwaway_postgres
 from tests.support.server import RunningApp
 from tests.support.tenants import TenantHandle, api_client, create_tenant
@@ -68,6 +71,28 @@ def test_settings(database_url: str, **overrides: object) -> Settings:
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd) that keeps what it receives."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """A clock that moves only when the test says (hand it to RunningApp)."""
+    return ManualClock()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A real HTTP server that receives webhooks."""
+    server = Receiver().start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -13,11 +13,6 @@ from tests.support.server import RunningApp
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
 def running_app(app_settings: Settings, clock: ManualClock) -> Iterator[RunningApp]:
     running = RunningApp(app_settings, clock=clock).start()
     yield running

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -25,16 +25,6 @@ from tests.support.tenants import TenantHandle, api_client, create_tenant
 API = "/api/v1"
 
 
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    server = Receiver().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
 
 
 @pytest.fixture
@@ -44,12 +34,6 @@ def running_app(database_url: str, clock: ManualClock) -> Iterator[RunningApp]:
     yield running
     running.stop()
 
-
-@pytest.fixture
-async def tenant(running_app: RunningApp) -> AsyncIterator[TenantHandle]:
-    tenant_id, slug, key = await create_tenant(running_app)
-    async with api_client(running_app, key) as api:
-        yield TenantHandle(tenant_id, slug, key, api)
 
 
 async def _endpoint(api: httpx.AsyncClient, url: str, types: list[str]) -> dict[str, Any]:

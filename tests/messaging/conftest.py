@@ -14,18 +14,6 @@ from tests.support.server import RunningApp
 
 
 @pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
 def app_settings(database_url: str, smtp: SmtpServer) -> Settings:
     return test_settings(database_url, smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_starttls=False,
                          public_url="https://portal.example", delivery_max_attempts=3, delivery_retry_seconds=30)

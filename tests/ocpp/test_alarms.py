@@ -6,7 +6,7 @@ update, a security event, an abnormal session end, a connection taken over; proc
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -26,16 +26,6 @@ from tests.support.tenants import TenantHandle, api_client, create_tenant
 API = "/api/v1"
 
 
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
 
 
 @pytest.fixture
@@ -46,12 +36,6 @@ def running_app(database_url: str, smtp: SmtpServer, clock: ManualClock) -> Iter
     yield running
     running.stop()
 
-
-@pytest.fixture
-async def tenant(running_app: RunningApp) -> AsyncIterator[TenantHandle]:
-    tenant_id, slug, key = await create_tenant(running_app)
-    async with api_client(running_app, key) as api:
-        yield TenantHandle(tenant_id, slug, key, api)
 
 
 async def _alarms(api: httpx.AsyncClient, **params: Any) -> list[dict[str, Any]]:

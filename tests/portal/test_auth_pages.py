@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 
 import pyotp
 import pytest
@@ -18,13 +17,6 @@ from tests.portal.support import PASSWORD, PortalClient, PortalPerson, portal_us
 from tests.support.people import make_account
 from tests.support.server import RunningApp
 from tests.support.tenants import TenantHandle
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

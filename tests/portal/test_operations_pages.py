@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Iterator
 
 import pytest
 
@@ -26,12 +25,6 @@ def app_settings(database_url: str) -> Settings:
     return settings_for(database_url, portal_live_interval=0.2, webhooks_allow_insecure=True,
                         webhook_poll_interval=0.05)
 
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    server = Receiver().start()
-    yield server
-    server.stop()
 
 
 async def test_an_alarm_is_processed_in_the_portal(running_app: RunningApp, tenant: TenantHandle,

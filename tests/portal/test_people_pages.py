@@ -15,7 +15,7 @@ from chargeplane.domain.identity.models import Invitation, Membership, User
 from chargeplane.domain.identity.permissions import Role
 from chargeplane.domain.sessions.models import ChargingSession
 from tests.invitations.support import accept, anonymous, emailed_token, log_in, preview
-from tests.messaging.conftest import app_settings, clock, running_app, smtp
+from tests.messaging.conftest import app_settings, running_app
 from tests.messaging.support import SmtpServer
 from tests.portal.support import PortalPerson, portal_user
 from tests.support.chargers import register_charger
@@ -23,7 +23,7 @@ from tests.support.people import make_account, make_user
 from tests.support.server import RunningApp
 from tests.support.tenants import TenantHandle
 
-__all__ = ["app_settings", "clock", "running_app", "smtp"]  # a real SMTP server and a hand-moved clock
+__all__ = ["app_settings", "running_app"]  # a real SMTP server and a hand-moved clock
 
 T = TypeVar("T")
 

@@ -12,14 +12,14 @@ from chargeplane.db import Scope, UnitOfWork
 from chargeplane.domain.audit.service import record
 from chargeplane.domain.clock import ManualClock
 from chargeplane.domain.identity.permissions import Role
-from tests.messaging.conftest import app_settings, clock, running_app, smtp
+from tests.messaging.conftest import app_settings, running_app
 from tests.messaging.support import SmtpServer, outbox, wait_for_status
 from tests.portal.support import PortalPerson, portal_user
 from tests.support.people import make_account, make_user
 from tests.support.server import RunningApp
 from tests.support.tenants import TenantHandle
 
-__all__ = ["app_settings", "clock", "running_app", "smtp"]  # a real SMTP server and a hand-moved clock
+__all__ = ["app_settings", "running_app"]  # a real SMTP server and a hand-moved clock
 
 
 async def invite(admin: PortalPerson, email: str, account_id: uuid.UUID) -> None:

@@ -243,31 +243,31 @@ TEXTS: Final[dict[str, dict[str, tuple[str, str, str]]]] = {
             "[$level] $what: $charger",
             "A $level alarm was raised at $tenant:\n\n$what\nCharger: $charger\n$detail\n\n"
             "Acknowledge or resolve it here: $link\n\n$tenant",
-            "$tenant $level alarm: $what at $charger",
+            "$tenant $level alarm: $what at $charger. $detail $link",
         ),
         "et": (
-            "[$level] $what: $charger",
+            "[$level] häire: $what, $charger",
             "Teenuses $tenant tekkis häire (tase: $level):\n\n$what\nLaadija: $charger\n$detail\n\n"
             "Kinnitage või lahendage see siin: $link\n\n$tenant",
-            "$tenant häire ($level): $what, $charger",
+            "$tenant häire ($level): $what, $charger. $detail $link",
         ),
         "lt": (
-            "[$level] $what: $charger",
-            "Paslaugoje $tenant užfiksuotas aliarmas (lygis: $level):\n\n$what\nStotelė: $charger\n$detail\n\n"
+            "[$level] aliarmas: $what, $charger",
+            "Paslaugoje $tenant užfiksuotas aliarmas (lygis: $level):\n\n$what\nĮkroviklis: $charger\n$detail\n\n"
             "Patvirtinkite arba išspręskite jį čia: $link\n\n$tenant",
-            "$tenant aliarmas ($level): $what, $charger",
+            "$tenant aliarmas ($level): $what, $charger. $detail $link",
         ),
         "nb": (
-            "[$level] $what: $charger",
+            "[$level] alarm: $what, $charger",
             "En alarm ($level) ble utløst hos $tenant:\n\n$what\nLader: $charger\n$detail\n\n"
             "Kvitter eller løs den her: $link\n\n$tenant",
-            "$tenant alarm ($level): $what, $charger",
+            "$tenant alarm ($level): $what, $charger. $detail $link",
         ),
         "sv": (
-            "[$level] $what: $charger",
+            "[$level] larm: $what, $charger",
             "Ett larm ($level) har utlösts hos $tenant:\n\n$what\nLaddare: $charger\n$detail\n\n"
             "Kvittera eller lös det här: $link\n\n$tenant",
-            "$tenant larm ($level): $what, $charger",
+            "$tenant larm ($level): $what, $charger. $detail $link",
         ),
     },
 }
