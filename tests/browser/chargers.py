@@ -60,6 +60,12 @@ class Chargers:
         """Switched off: a running session ends (reason Other) and the connection closes."""
         self.running.run(self[identity].stop())
 
+    def authorize(self, identity: str, id_tag: str) -> str:
+        """The charger asks whether a card may charge here (Authorize); the central system's answer."""
+        answer = self.running.run(self[identity].call("Authorize", {"idTag": id_tag}))
+        status: str = answer["idTagInfo"]["status"]
+        return status
+
     def stop_all(self) -> None:
         for charger in self.by_identity.values():
             self.running.run(charger.stop(graceful=False))

@@ -23,12 +23,9 @@ from tests.browser.browsers import FAILURES, TIMEOUT_MS, Chromium, Pages, save_f
 from tests.browser.chargers import Chargers
 from tests.browser.mail import PUBLIC_URL, Mail
 from tests.conftest import test_settings
-from tests.messaging.conftest import smtp
 from tests.messaging.support import SmtpServer, open_tenant
 from tests.support.server import RunningApp
 from tests.support.tenants import create_tenant
-
-__all__ = ["smtp"]
 
 expect.set_options(timeout=TIMEOUT_MS)
 

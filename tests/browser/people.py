@@ -9,13 +9,14 @@ import re
 import uuid
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from chargeplane.domain.identity.permissions import Role
+from chargeplane.portal.i18n import LANGUAGES
 from tests.browser.conftest import BrowserTenant
 from tests.browser.language import assert_translated, text_in
-from tests.browser.mail import VERIFY_EMAIL, Mail
-from tests.support.people import make_user
+from tests.browser.mail import ACCEPT_INVITATION, VERIFY_EMAIL, Mail
+from tests.support.people import make_account, make_user
 from tests.support.server import RunningApp
 
 PASSWORD = "a long and secret passphrase"
@@ -53,12 +54,43 @@ def activate(page: Page, mail: Mail, email: str, language: str = "en", *, transl
     in_language(page, language, translated)
 
 
+def accept_invitation(page: Page, mail: Mail, email: str, name: str, language: str = "en", *,
+                      translated: bool = False) -> None:
+    """Open the emailed invitation, accept it as a new person (name, password, terms) and follow the
+    page's link to the login (the email filled in)."""
+    _ = text_in(language)
+    page.goto(mail.link(email, ACCEPT_INVITATION))
+    expect(page.get_by_role("button", name=_("Accept the invitation"))).to_be_visible()
+    in_language(page, language, translated)
+    page.get_by_label(_("Your name")).fill(name)
+    page.get_by_label(_("Choose a password")).fill(PASSWORD)
+    page.get_by_role("checkbox").check()  # the terms of use and the privacy policy
+    page.get_by_role("button", name=_("Accept the invitation")).click()
+    expect(page.get_by_text(_("Your account is ready. Log in to start."))).to_be_visible()
+    in_language(page, language, translated)
+    page.get_by_role("button", name=_("Log in"), exact=True).click()  # a link that looks like a button
+    expect(page.get_by_label(_("Email"), exact=True)).to_have_value(email)
+    in_language(page, language, translated)
+
+
 def log_in(page: Page, email: str, password: str = PASSWORD, language: str = "en") -> None:
     """On the login page (open): fill in and send the form."""
     _ = text_in(language)
     page.get_by_label(_("Email"), exact=True).fill(email)
     page.get_by_label(_("Password")).fill(password)
     page.get_by_role("button", name=_("Log in"), exact=True).click()
+
+
+def log_in_to_portal(page: Page, slug: str, email: str, language: str = "en", *, translated: bool = False) -> None:
+    """Staff log in to the portal from a browser in English, choosing `language` in the login page's
+    switcher first (their profile's language would win over the browser's)."""
+    page.goto(f"/t/{slug}/login")
+    if language != "en":
+        page.get_by_role("combobox", name="Language", exact=True).select_option(label=LANGUAGES[language])
+        in_language(page, language, translated)
+    log_in(page, email, language=language)
+    expect(page).to_have_url(re.compile(r"/portal/?$"))
+    in_language(page, language, translated)
 
 
 def in_the_app(page: Page, language: str = "en", *, translated: bool = False) -> None:
@@ -68,9 +100,15 @@ def in_the_app(page: Page, language: str = "en", *, translated: bool = False) ->
     in_language(page, language, translated)
 
 
-def in_language(page: Page, language: str, translated: bool) -> None:
+def field(page: Page, label: str) -> Locator:
+    """The form control whose label starts with `label`: the field macro puts its help text inside the
+    `<label>`, so the accessible name is the label followed by the help."""
+    return page.get_by_label(re.compile(rf"^{re.escape(label)}(\s|$)"))
+
+
+def in_language(page: Page, language: str, translated: bool, *, leave_out: str | None = None) -> None:
     if language != "en":
-        assert_translated(page, language, check_translation=translated)
+        assert_translated(page, language, check_translation=translated, leave_out=leave_out)
 
 
 def user_named(tenant: BrowserTenant, email: str) -> dict[str, Any]:
@@ -89,3 +127,13 @@ def make_staff(running: RunningApp, tenant: BrowserTenant, role: Role = Role.TEN
     person = running.run(make_user(running, tenant.id, roles=[(role, account_id)], password=PASSWORD))
     running.run(person.api.aclose())
     return person.email
+
+
+def make_owner(running: RunningApp, tenant: BrowserTenant, name: str) -> tuple[str, uuid.UUID]:
+    """A charger owner as `/app/owner` makes one: a driver who is the admin of a personal (consumer)
+    account named `name`; their email (password PASSWORD) and the account's id."""
+    account_id = running.run(make_account(running, tenant.id, name=name, kind="consumer"))
+    person = running.run(make_user(running, tenant.id, roles=[(Role.ACCOUNT_ADMIN, account_id), (Role.DRIVER, None)],
+                                   email=new_email("owner"), password=PASSWORD))
+    running.run(person.api.aclose())
+    return person.email, account_id

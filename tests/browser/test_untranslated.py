@@ -7,7 +7,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
-from tests.browser.untranslated import english_left
+from tests.browser.untranslated import english_left, english_lines
 
 SOURCE = ["Log in", "Create an account", "Status", "Email", "Charging", "Charging history", "Stop charging",
           "Hello %(name)s", "kW", "OK", "RFID", "Norsk bokmål", "chargeplane", "—"]
@@ -82,3 +82,17 @@ def test_without_a_pot_the_portals_own_texts_are_extracted_from_its_code(tmp_pat
     # ... and so they do when the pot holds no text at all (an extraction that found nothing).
     write(tmp_path / "messages.pot", Catalog())
     assert english_left(page, "sv", locales=tmp_path) == ["Skip to content", "Create an account"]
+
+
+def test_lines_with_common_english_words_are_found_whatever_the_catalog_holds() -> None:
+    page = "Laadija\nThe charger is offline\nKari Nordmann · 11 kW\nSessions: 3\nLaadimine lõppes"
+    assert english_lines(page) == ["The charger is offline"]
+    assert english_lines("Laadimine · Ladestasjon · Laddning") == []
+
+
+def test_without_seams_a_word_glued_into_an_identifier_is_not_a_word(tmp_path: Path) -> None:
+    locales = make_locales(tmp_path)
+    assert english_left("StatusNotification\nEmail\nLog in", "et", locales=locales, seams=False) == ["Email", "Log in"]
+    assert english_left("StatusNotification", "et", locales=locales) == []  # "Status" is kept as it is
+    assert english_left("ChargingStation", "et", locales=locales) == ["Charging"]
+    assert english_left("ChargingStation", "et", locales=locales, seams=False) == []

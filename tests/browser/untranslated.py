@@ -28,33 +28,46 @@ REPO = Path(__file__).resolve().parents[2]
 PORTAL = REPO / "src" / "chargeplane" / "portal"
 NAMES = frozenset({"chargeplane", "OCPP", "Leaflet", "OpenStreetMap", "Stripe", *LANGUAGES.values()})
 SPACE = re.compile(r"\s+")
+# Small English words that no sentence in Estonian, Lithuanian, Norwegian or Swedish has: one of them on
+# a page in those languages is English that never went through a catalog (a text hard-coded in a
+# template, a domain error's message, an f-string), which `english_left` cannot know of.
+ENGLISH_WORDS = frozenset({"the", "and", "of", "is", "are", "your", "you", "with", "this", "that", "not", "has",
+                           "was", "been", "can", "cannot", "must", "please", "there", "which", "should", "from"})
+WORD = re.compile(r"[^\W\d_]+")
 
 
-def english_left(text: str, language: str, *, locales: Path = LOCALES_DIR) -> list[str]:
+def english_left(text: str, language: str, *, locales: Path = LOCALES_DIR, seams: bool = True) -> list[str]:
     """The English texts of `locales/messages.pot` that `text` still shows although `language` is
-    meant, in the order they first appear."""
+    meant, in the order they first appear. `seams=False` for a text whose pieces are apart already
+    (one per line): then "FirmwareStatusNotification" (an OCPP name) holds no word "Status"."""
     visible = SPACE.sub(" ", text)
     translated = _translations(locales / language / "LC_MESSAGES" / "messages.po")
     found: list[tuple[int, str]] = []
     for msgid in _source_texts(locales / "messages.pot"):
         if translated.get(msgid) == msgid:
             continue
-        at = first_stand_alone(visible, msgid)
+        at = first_stand_alone(visible, msgid, seams=seams)
         if at is not None:
             found.append((at, msgid))
     return [msgid for _, msgid in sorted(found)]
 
 
-def first_stand_alone(text: str, phrase: str) -> int | None:
+def english_lines(text: str) -> list[str]:
+    """The lines of `text` (a page's visible text) with an English word of `ENGLISH_WORDS` in them."""
+    return [line.strip() for line in text.splitlines()
+            if any(word.lower() in ENGLISH_WORDS for word in WORD.findall(line))]
+
+
+def first_stand_alone(text: str, phrase: str, *, seams: bool = True) -> int | None:
     """Where `phrase` first stands in `text` as whole words. Inline elements side by side come out of
-    `innerText` without a space ("Terms of usePrivacy policy"): a lower-case letter followed by an
-    upper-case one is taken as such a seam, not as one word."""
+    `innerText` without a space ("Terms of usePrivacy policy"): with `seams`, a lower-case letter
+    followed by an upper-case one is taken as such a seam, not as one word."""
     at = text.find(phrase)
     while at != -1:
         before = text[at - 1] if at else " "
         after = text[at + len(phrase)] if at + len(phrase) < len(text) else " "
-        starts = not before.isalnum() or (before.islower() and phrase[0].isupper())
-        ends = not after.isalnum() or (after.isupper() and phrase[-1].islower())
+        starts = not before.isalnum() or (seams and before.islower() and phrase[0].isupper())
+        ends = not after.isalnum() or (seams and after.isupper() and phrase[-1].islower())
         if starts and ends:
             return at
         at = text.find(phrase, at + 1)
