@@ -82,13 +82,14 @@ function drawCharts(root) {
     element.setAttribute("data-chart-drawn", "");
     const spec = JSON.parse(element.getAttribute("data-chart"));
     const colours = ["#0b7a4b", "#1d4ed8", "#b45309"];
-    const series = [{}].concat(spec.series.map((s, i) => ({
+    // Times in the viewer's time zone (the page's, not the browser's), on a 24-hour clock, in the page's language.
+    const clock = new Intl.DateTimeFormat(document.documentElement.lang || undefined,
+      { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: spec.time_zone || undefined });
+    const at = (t) => (t == null ? "" : clock.format(new Date(t * 1000)));
+    const series = [{ label: spec.x_label || "", value: (u, t) => at(t) }].concat(spec.series.map((s, i) => ({
       label: s.label, stroke: colours[i % colours.length], width: 2, scale: s.scale || s.label,
     })));
-    // Times on the x axis in the page's language (uPlot's own labels are American).
-    const clock = new Intl.DateTimeFormat(document.documentElement.lang || undefined,
-      { hour: "2-digit", minute: "2-digit" });
-    const axes = [{ values: (u, ticks) => ticks.map((t) => clock.format(new Date(t * 1000))) }].concat(spec.series.map((s, i) => ({
+    const axes = [{ values: (u, ticks) => ticks.map(at) }].concat(spec.series.map((s, i) => ({
       scale: s.scale || s.label, label: s.label, side: i === 0 ? 3 : 1, grid: { show: i === 0 },
     })));
     const width = Math.max(280, element.clientWidth || 600);

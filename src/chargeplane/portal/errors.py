@@ -7,7 +7,7 @@ from html import escape
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from chargeplane.portal.i18n import DEFAULT_LANGUAGE, translations
+from chargeplane.portal.i18n import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, LANGUAGES, choose_language, translations
 from chargeplane.portal.pages import N_, Page
 
 # Titles of the error pages (marked for translation; translated when rendered).
@@ -30,10 +30,14 @@ async def error_page(request: Request, status: int, detail: str | None) -> HTMLR
     page: Page | None = getattr(request.state, "page", None)
     title = TITLES.get(status, TITLES[400])
     if page is None:
-        # Before the tenant was known (an unknown slug, a broken link): a plain page, in the browser's language.
-        text = translations(DEFAULT_LANGUAGE).gettext(title)
+        # Before the tenant was known (an unknown slug, a broken link): a plain page, in the language the
+        # visitor chose or their browser asks for.
+        language = choose_language(offered=list(LANGUAGES), chosen=request.cookies.get(LANGUAGE_COOKIE), user=None,
+                                   accept_language=request.headers.get("accept-language"),
+                                   tenant_default=DEFAULT_LANGUAGE)
+        text = translations(language).gettext(title)
         said = f"<p>{escape(detail)}</p>" if detail else ""
-        body = (f"<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport "
+        body = (f"<!doctype html><html lang={language}><meta charset=utf-8><meta name=viewport "
                 f"content='width=device-width,initial-scale=1'><title>{text}</title>"
                 f"<link rel=stylesheet href='/static/build/portal.css'><main class=container><h1>{text}</h1>"
                 f"{said}<p><a href='/'>chargeplane</a></p></main></html>")

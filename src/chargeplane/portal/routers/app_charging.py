@@ -21,6 +21,7 @@ from chargeplane.domain.access.session_curve import CurvePoint, power_now, sessi
 from chargeplane.domain.errors import Conflict
 from chargeplane.domain.pricing.cdr_schemas import DriverSessionWithCost
 from chargeplane.portal import driver_app, live
+from chargeplane.portal.charts import session_chart
 from chargeplane.portal.driver_app import PAGE_SIZE, Driver, command_failure, duration, tenancy, user_id
 from chargeplane.portal.pages import Page
 
@@ -102,14 +103,7 @@ async def _session(page: Page, session_id: uuid.UUID, *, with_curve: bool
 
 
 def _chart(page: Page, curve: list[CurvePoint]) -> dict[str, Any] | None:
-    if len(curve) < 2:
-        return None
-    series: list[dict[str, Any]] = [{"label": page._("Energy (kWh)"), "scale": "kWh",
-                                     "values": [point.energy_wh / 1000 for point in curve]}]
-    if any(point.power_w is not None for point in curve):
-        series.append({"label": page._("Power (kW)"), "scale": "kW",
-                       "values": [None if p.power_w is None else p.power_w / 1000 for p in curve]})
-    return {"x": [int(point.at.timestamp()) for point in curve], "series": series}
+    return session_chart(page, curve) if len(curve) >= 2 else None
 
 
 async def _session_page(page: Page, session_id: uuid.UUID, *, status_code: int = 200,

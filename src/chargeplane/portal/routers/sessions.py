@@ -26,6 +26,7 @@ from chargeplane.domain.identity.permissions import Action, Resource
 from chargeplane.domain.pricing.session_views import FinalCost, final_costs, session_detail, session_reads
 from chargeplane.domain.sessions import queries
 from chargeplane.domain.sessions.schemas import SessionRead
+from chargeplane.portal.charts import session_chart
 from chargeplane.portal.fleet_support import SESSION_STATUSES, choices, words
 from chargeplane.portal.formatting import Formatter
 from chargeplane.portal.org_support import picked_id
@@ -137,15 +138,6 @@ async def sessions_export(page: Operator, search: Search) -> Response:
 # --- one session -------------------------------------------------------------------------------------------
 
 
-def _chart(page: Page, curve: list[CurvePoint]) -> dict[str, Any]:
-    """The `data-chart` the portal's script draws: energy so far (kWh) and power (kW) at each reading."""
-    return {"x": [int(p.at.timestamp()) for p in curve], "series": [
-        {"label": page._("Energy (kWh)"), "values": [p.energy_wh / 1000 for p in curve], "scale": "kWh"},
-        {"label": page._("Power (kW)"), "scale": "kW",
-         "values": [round(p.power_w / 1000, 2) if p.power_w is not None else None for p in curve]},
-    ]}
-
-
 @router.get("/portal/sessions/{session_id}", response_class=HTMLResponse)
 async def session_page(page: Operator, session_id: uuid.UUID) -> Response:
     t = await page.tenancy(Resource.SESSION, Action.READ)
@@ -156,4 +148,4 @@ async def session_page(page: Operator, session_id: uuid.UUID) -> Response:
 
     session, curve = await t.read(unit)
     return page.render("operator/session.html", section="sessions", s=session, curve=curve,
-                       chart=_chart(page, curve) if curve else None, labels=Labels(page), word=words(page))
+                       chart=session_chart(page, curve) if curve else None, labels=Labels(page), word=words(page))
