@@ -21,7 +21,7 @@ from chargeplane.domain.identity.login import LoginFailed, TotpRequired
 from chargeplane.domain.identity.logins import IssuedLogin, revoke_login_session
 from chargeplane.domain.identity.models import User
 from chargeplane.domain.identity.passwords import check_password_policy
-from chargeplane.portal.pages import Brand, Page
+from chargeplane.portal.pages import N_, Brand, Page
 from chargeplane.portal.security import (
     TENANT_COOKIE,
     driver_page,
@@ -44,12 +44,24 @@ def _auth_state(request: Request) -> AuthState:
     return state
 
 
-def _field_errors(exc: ValidationError) -> dict[str, str]:
-    return {str(error["loc"][0]) if error["loc"] else "form": error["msg"] for error in exc.errors()}
+# What a person is told about each field of these forms, in their language (the domain's and
+# pydantic's own messages are English, for the API).
+FIELD_WORDS = {
+    "password": N_("Use a password of 12 to 128 characters that is not your email address."),
+    "email": N_("Enter a valid email address."),
+    "accept_terms": N_("Accept the terms of use and the privacy policy to continue."),
+    "name": N_("The name can be at most 200 characters long."),
+    "token": N_("This link is not valid: it was already used, has expired or was replaced by a newer one."),
+}
 
 
-def _domain_errors(exc: DomainError) -> dict[str, str]:
-    return {str(exc.details.get("field") or "form"): exc.message}
+def _errors(page: Page, exc: ValidationError | DomainError) -> dict[str, str]:
+    """Each message under its field, in the viewer's words where the field is one of ours."""
+    if isinstance(exc, ValidationError):
+        found = [(str(error["loc"][0]) if error["loc"] else "form", error["msg"]) for error in exc.errors()]
+    else:
+        found = [(str(exc.details.get("field") or "form"), exc.message)]
+    return {field: page._(FIELD_WORDS[field]) if field in FIELD_WORDS else message for field, message in found}
 
 
 def _remember_tenant(request: Request, response: Response, brand: Brand) -> None:
@@ -134,9 +146,9 @@ async def sign_up_submit(page: PublicPage, request: Request, name: Annotated[str
         await account_flows.sign_up(page.services, _auth_state(request), tenant_id=page.brand.tenant_id, form=body,
                                     source_address=client_address(request))
     except ValidationError as exc:
-        return page.render("auth/signup.html", status_code=422, form=form, errors=_field_errors(exc))
+        return page.render("auth/signup.html", status_code=422, form=form, errors=_errors(page, exc))
     except DomainError as exc:
-        return page.render("auth/signup.html", status_code=422, form=form, errors=_domain_errors(exc))
+        return page.render("auth/signup.html", status_code=422, form=form, errors=_errors(page, exc))
     response = page.render("auth/signup_sent.html", email=email.strip())
     _remember_tenant(request, response, page.brand)
     return response
@@ -189,7 +201,7 @@ async def reset_submit(request: Request, token: Annotated[str, Form()] = "",
                                            source_address=client_address(request))
     except DomainError as exc:
         return page.render("auth/reset_password.html", status_code=422, token=token, done=False,
-                           errors=_domain_errors(exc))
+                           errors=_errors(page, exc))
     return page.render("auth/reset_password.html", token="", done=True, errors={})
 
 
@@ -226,10 +238,10 @@ async def invitation_submit(request: Request, token: Annotated[str, Form()] = ""
                                               source_address=client_address(request))
     except ValidationError as exc:
         return page.render("auth/invitation.html", status_code=422, token=token, invitation=preview, form=form,
-                           errors=_field_errors(exc))
+                           errors=_errors(page, exc))
     except DomainError as exc:
         return page.render("auth/invitation.html", status_code=422, token=token, invitation=preview, form=form,
-                           errors=_domain_errors(exc))
+                           errors=_errors(page, exc))
     if page.viewer is not None:
         return page.redirect("/")
     response = page.render("auth/invitation_accepted.html", invitation=preview,
