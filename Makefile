@@ -47,8 +47,9 @@ typecheck: install
 layers: install
 	$(VENV)/bin/lint-imports
 
+# Two workers: most tests wait on real servers (the app, PostgreSQL, Chromium), so two run side by side.
 pytest: install system-deps
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n 2 --dist worksteal
 
 check: lint typecheck layers
 

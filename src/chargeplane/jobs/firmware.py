@@ -32,13 +32,14 @@ class FirmwareCampaigns:
 
     async def run(self, interval: float) -> None:
         while True:
+            # Cleared before the round: a wake-up that arrives during it starts the next one at once.
+            self._wake.clear()
             try:
                 await self.run_once()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("firmware campaigns round failed")
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=interval)
 

@@ -61,6 +61,8 @@ class WebhookDispatcher:
         async with httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False,
                                      headers={"User-Agent": "chargeplane-webhooks/1"}) as client:
             while True:
+                # Cleared before the round: a delivery queued during it starts the next one at once.
+                self._wake.clear()
                 try:
                     sent = await self.run_once(client)
                 except asyncio.CancelledError:
@@ -70,7 +72,6 @@ class WebhookDispatcher:
                     sent = 0
                 if sent:
                     continue
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval)
 
