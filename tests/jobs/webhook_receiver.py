@@ -43,7 +43,7 @@ class Receiver:
                 self.wfile.write(b"ok")
 
             def log_message(self, *args: Any) -> None:
-                pass
+                """Quiet: tests read what arrived, not the server's access log."""
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
