@@ -26,6 +26,7 @@ from chargeplane.jobs.firmware import FirmwareCampaigns
 from chargeplane.jobs.local_lists import LocalListKeeper
 from chargeplane.jobs.maintenance import prune_message_log
 from chargeplane.jobs.runner import every
+from chargeplane.jobs.smart_charging import LoadBalancer
 from chargeplane.jobs.transports import transports_from
 from chargeplane.jobs.webhooks import WebhookDispatcher
 from chargeplane.ocpp.adapter import Adapter
@@ -70,6 +71,7 @@ class Chargeplane:
         self.alarms = AlarmWatcher(self.db, self.bus, self.clock, settings)
         self.command_queue = CommandQueueJob(self.db, self.bus, self.clock)
         self.firmware = FirmwareCampaigns(self.db, self.bus, self.clock)
+        self.load_balancer = LoadBalancer(self.db, self.bus, self.clock)
         self.webhooks = WebhookDispatcher(self.db, self.bus, self.clock, poll_interval=settings.webhook_poll_interval)
         self.db.unit_hook = self.webhooks.record
         self._adapters = adapters
@@ -98,6 +100,8 @@ class Chargeplane:
             self.settings.command_queue_interval, "queued commands", self.command_queue.run_once)))
         self._jobs.append(asyncio.create_task(self.firmware.run(self.settings.firmware_campaign_interval),
                                               name="firmware campaigns"))
+        self._jobs.append(asyncio.create_task(self.load_balancer.run(self.settings.load_balancing_interval),
+                                              name="load balancing"))
         self.started = True
 
     async def stop(self) -> None:

@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     # Firmware campaigns: besides connections and progress reports, advanced at least this often (seconds).
     firmware_campaign_interval: float = Field(default=30.0, gt=0)
 
+    # Load balancing: besides sessions starting and stopping, every balanced site is planned again at
+    # least this often (seconds), so that its schedule's hours take effect.
+    load_balancing_interval: float = Field(default=30.0, gt=0)
+
     # Alarms: how often faulted connectors and chargers away too long are checked (seconds).
     alarm_sweep_interval: float = Field(default=30.0, gt=0)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import time
 import itertools
 import uuid
 from datetime import UTC, datetime
@@ -163,6 +164,12 @@ def default_replies() -> dict[str, Any]:
         "CancelReservation": call_result.CancelReservation(status="Accepted"),
         "GetDiagnostics": call_result.GetDiagnostics(file_name="diag-20261122.tar.gz"),
         "UpdateFirmware": call_result.UpdateFirmware(),
+        "SetChargingProfile": call_result.SetChargingProfile(status="Accepted"),
+        "ClearChargingProfile": call_result.ClearChargingProfile(status="Accepted"),
+        "GetCompositeSchedule": call_result.GetCompositeSchedule(
+            status="Accepted", connector_id=0, schedule_start="2026-12-08T00:00:00Z",
+            charging_schedule={"chargingRateUnit": "A", "duration": 3600,
+                               "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 16.0}]}),
     }
 
 
@@ -176,6 +183,8 @@ class OcppCharger(OcppChargePoint):  # type: ignore[misc]  # the ocpp package is
         self.cp_id = ""
         self.replies = default_replies()
         self.calls: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
+        # Every CALL with the moment it arrived, for tests of the order of calls across chargers.
+        self.call_log: list[tuple[float, str, dict[str, Any]]] = []
         self.boots: asyncio.Queue[Any] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
@@ -193,6 +202,7 @@ class OcppCharger(OcppChargePoint):  # type: ignore[misc]  # the ocpp package is
         frame = orjson.loads(raw_msg)
         if isinstance(frame, list) and frame and frame[0] == 2:
             self.calls.put_nowait((frame[2], frame[3]))
+            self.call_log.append((time.monotonic(), frame[2], frame[3]))
         await super().route_message(raw_msg)
 
     async def next_call(self, timeout: float = 10) -> tuple[str, dict[str, Any]]:
@@ -270,3 +280,15 @@ class OcppCharger(OcppChargePoint):  # type: ignore[misc]  # the ocpp package is
     @on(Action.update_firmware)
     def _update_firmware(self, **_: Any) -> Any:
         return self.replies["UpdateFirmware"]
+
+    @on(Action.set_charging_profile)
+    def _set_charging_profile(self, **_: Any) -> Any:
+        return self.replies["SetChargingProfile"]
+
+    @on(Action.clear_charging_profile)
+    def _clear_charging_profile(self, **_: Any) -> Any:
+        return self.replies["ClearChargingProfile"]
+
+    @on(Action.get_composite_schedule)
+    def _get_composite_schedule(self, **_: Any) -> Any:
+        return self.replies["GetCompositeSchedule"]

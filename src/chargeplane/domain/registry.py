@@ -14,6 +14,7 @@ from chargeplane.domain.messaging import models as _messaging  # noqa: F401
 from chargeplane.domain.pricing import models as _pricing  # noqa: F401
 from chargeplane.domain.reservations import models as _reservations  # noqa: F401
 from chargeplane.domain.sessions import models as _sessions  # noqa: F401
+from chargeplane.domain.smartcharging import models as _smartcharging  # noqa: F401
 from chargeplane.domain.tenancy import models as _tenancy  # noqa: F401
 from chargeplane.domain.tokens import local_list_model as _local_lists  # noqa: F401
 from chargeplane.domain.tokens import models as _tokens  # noqa: F401

@@ -35,6 +35,8 @@ from chargeplane.domain.pricing.cdr_schemas import DriverSessionWithCost, Sessio
 from chargeplane.domain.pricing.live import session_cost
 from chargeplane.domain.pricing.preview import preview_price
 from chargeplane.domain.pricing.schemas import PricePreview
+from chargeplane.domain.smartcharging import settings as smart_settings
+from chargeplane.domain.smartcharging.schemas import ChargingTargetRead, ChargingTargetSet
 from chargeplane.domain.tenancy.schemas import AccountRead
 
 router = APIRouter(prefix="/me", tags=["driver app"])
@@ -162,3 +164,30 @@ async def get_my_session_cost(session_id: uuid.UUID, t: Driver) -> SessionCost:
         return cost
 
     return await t.read(unit)
+
+
+@router.put("/sessions/{session_id}/charging-target", response_model=ChargingTargetRead,
+            operation_id="set_my_charging_target",
+            responses={404: {"model": Problem, "description": "no such session of mine"},
+                       409: {"model": Problem, "description": "the session has ended"}})
+async def set_my_charging_target(session_id: uuid.UUID, body: ChargingTargetSet, t: Driver) -> ChargingTargetRead:
+    """Stop drawing after so much energy, or at a state of charge if the charger reports it."""
+    now = t.services.clock.now()
+
+    def unit(uow: UnitOfWork) -> ChargingTargetRead:
+        driver.my_session(uow, user_id=user_of(t), session_id=session_id)
+        return smart_settings.set_target(uow, session_id=session_id, body=body, actor=t.principal, now=now)
+
+    return await t.write(unit)
+
+
+@router.delete("/sessions/{session_id}/charging-target", status_code=204, operation_id="remove_my_charging_target")
+async def remove_my_charging_target(session_id: uuid.UUID, t: Driver) -> Response:
+    now = t.services.clock.now()
+
+    def unit(uow: UnitOfWork) -> None:
+        driver.my_session(uow, user_id=user_of(t), session_id=session_id)
+        smart_settings.remove_target(uow, session_id=session_id, actor=t.principal, now=now)
+
+    await t.write(unit)
+    return Response(status_code=204)

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+
+from chargeplane.domain.sessions.readings import SampledValue
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,3 +39,5 @@ class SessionMetered:
     transaction_id: int | None
     energy_register_wh: int | None  # the latest import register reading in them, if any
     at: datetime
+    # The latest reading's sampled values as sent (not copied): load balancing reads the draw in them.
+    values: Sequence[SampledValue] = ()

@@ -36,7 +36,8 @@ def record_meter_values(
                    received_at=received_at)
     if ref is not None:
         uow.publish(SessionMetered(uow.tenant_id, ref.session_id, charge_point_id, transaction_id,
-                                   readings[-1].energy_register_wh() if readings else None, received_at))
+                                   readings[-1].energy_register_wh() if readings else None, received_at,
+                                   readings[-1].values if readings else ()))
     if ref is not None and ref.state == "interrupted":
         # The charger booted but this transaction goes on: it was not interrupted after all.
         uow.session.execute(update(ChargingSession)
