@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     ocpp_auth_failure_limit: int = Field(default=10, ge=1, description="failed handshakes before 429")
     ocpp_auth_failure_window: float = Field(default=300.0, gt=0, description="seconds")
     ocpp_last_seen_write_interval: float = Field(default=60.0, ge=0)
+    # Offline: a charger that answers no WebSocket ping within `ocpp_ping_timeout` seconds of one sent
+    # after `ocpp_ping_interval` seconds is disconnected, and so counted offline (monitoring, alarms,
+    # load balancing). Any message or pong in between keeps it online.
+    ocpp_ping_interval: float = Field(default=30.0, gt=0, description="seconds between pings")
+    ocpp_ping_timeout: float = Field(default=30.0, gt=0, description="seconds to wait for the pong")
 
     # Persistence
     group_commit_max_batch: int = Field(default=512, ge=1)

@@ -21,8 +21,8 @@ def uvicorn_config(app: Chargeplane, settings: Settings, *, host: str, port: int
         ws_max_size=settings.ocpp_max_frame_bytes,
         # Compression contexts cost ~300 kB per socket, and OCPP frames are small: off.
         ws_per_message_deflate=False,
-        ws_ping_interval=30.0,
-        ws_ping_timeout=30.0,
+        ws_ping_interval=settings.ocpp_ping_interval,
+        ws_ping_timeout=settings.ocpp_ping_timeout,
         timeout_keep_alive=30,
         backlog=4096,
     )

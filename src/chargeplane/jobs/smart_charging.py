@@ -20,7 +20,7 @@ from typing import Any
 from chargeplane.bus import LocalBus
 from chargeplane.bus.errors import ChargerCallError, ChargerCallFailed
 from chargeplane.db import Database, Scope
-from chargeplane.domain.assets.events import ChargePointConnected, ChargePointDisconnected
+from chargeplane.domain.assets.events import ChargePointChanged, ChargePointConnected, ChargePointDisconnected
 from chargeplane.domain.clock import Clock
 from chargeplane.domain.sessions.events import SessionMetered, SessionStarted, SessionStopped
 from chargeplane.domain.smartcharging import allocation, planning, profiles, targets
@@ -60,6 +60,8 @@ class LoadBalancer:
         bus.subscribe(SessionStopped, self._stopped)
         bus.subscribe(ChargePointConnected, self._on_connect)
         bus.subscribe(ChargePointDisconnected, lambda e: self._charger(e.tenant_id, e.charge_point_id))
+        # Moved to another site, accepted, deleted: its (new) site is planned again; the old one at the sweep.
+        bus.subscribe(ChargePointChanged, lambda e: self._charger(e.tenant_id, e.charge_point_id))
         bus.subscribe(SiteLimitChanged, self._limit_changed)
         bus.subscribe(ChargingTargetChanged, self._target_changed)
         bus.subscribe(SessionMetered, self._on_metered)
