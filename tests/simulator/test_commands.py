@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from chargeplane.simulator import SimulatedCharger
+from tests.simulator.profiles import charging_profile
 from tests.simulator.support import Simulation, eventually
 
 
@@ -14,6 +16,18 @@ async def _connector_status(simulation: Simulation, cp_id: str, connector_id: in
 
 async def _status_is(simulation: Simulation, cp_id: str, connector_id: int, status: str) -> bool:
     return await _connector_status(simulation, cp_id, connector_id) == status
+
+
+async def _session_meter_values(simulation: Simulation, charger: SimulatedCharger, cp_id: str, *,
+                                messages: int) -> list[dict[str, Any]]:
+    """Charge until `messages` periodic MeterValues went out, stop, and return what the server stored."""
+    tx = await charger.start_transaction()
+    await eventually(lambda: tx.meter_value_messages >= messages, what=f"{messages} periodic MeterValues")
+    await charger.stop_transaction()
+    await charger.wait_queue_empty(10)
+    [session] = await simulation.sessions(cp_id)
+    values: list[dict[str, Any]] = (await simulation.session_detail(session["id"]))["meter_values"]
+    return values
 
 
 async def test_remote_start_starts_a_session_and_remote_stop_completes_it(simulation: Simulation) -> None:
@@ -113,12 +127,7 @@ async def test_configuration_answers(simulation: Simulation) -> None:
     assert await change("MeterValuesSampledData", "Temperature") == "Rejected"  # not measured here
     assert await change("meterValueSampleInterval", "0.1") == "Accepted"     # keys are case-insensitive
 
-    tx = await charger.start_transaction()
-    await eventually(lambda: tx.meter_value_messages >= 2, what="periodic meter values at the new interval")
-    await charger.stop_transaction()
-    await charger.wait_queue_empty(10)
-    [session] = await simulation.sessions(cp["id"])
-    values = (await simulation.session_detail(session["id"]))["meter_values"]
+    values = await _session_meter_values(simulation, charger, cp["id"], messages=2)
     assert {v["measurand"] for v in values if v["context"] == "Sample.Periodic"} == {
         "Energy.Active.Import.Register", "Voltage"}
 
@@ -191,14 +200,38 @@ async def test_unlock_clear_cache_data_transfer_and_triggers(simulation: Simulat
                      what="the transaction stopped by UnlockCommand")
 
 
+async def test_smart_charging_commands_limit_what_the_server_measures(simulation: Simulation) -> None:
+    charger, cp = await simulation.charger(max_power_w=22_000.0, meter_interval=0.1)
+    set_default = {"connectorId": 0, "csChargingProfiles": charging_profile(5, periods=[(0, 10)])}
+    assert await simulation.answer(cp["id"], "set-charging-profile", set_default) == {"status": "Accepted"}
+    reply = await simulation.answer(cp["id"], "get-composite-schedule", {"connectorId": 1, "duration": 60})
+    assert reply["status"] == "Accepted" and reply["chargingSchedule"]["chargingSchedulePeriod"] == [
+        {"startPeriod": 0, "limit": 10, "numberPhases": 3}]
+
+    values = await _session_meter_values(simulation, charger, cp["id"], messages=5)
+    amps = [float(v["value"]) for v in values if v["measurand"] == "Current.Import"]
+    watts = [float(v["value"]) for v in values if v["measurand"] == "Power.Active.Import"]
+    assert len(amps) >= 15 and 9.5 <= min(amps) <= max(amps) <= 10 and max(watts) <= 10 * 230 * 3
+
+    assert await simulation.answer(cp["id"], "clear-charging-profile", {"id": 5}) == {"status": "Accepted"}
+    assert await simulation.answer(cp["id"], "clear-charging-profile", {"id": 5}) == {"status": "Unknown"}
+
+
+async def test_a_charger_without_smart_charging_answers_not_supported(simulation: Simulation) -> None:
+    charger, cp = await simulation.charger(smart_charging=False)
+    profile = {"connectorId": 1, "csChargingProfiles": charging_profile()}
+    assert await simulation.answer(cp["id"], "set-charging-profile", profile) == {"status": "NotSupported"}
+    for action, payload in [("get-composite-schedule", {"connectorId": 1, "duration": 60}),
+                            ("clear-charging-profile", {})]:
+        response = await simulation.command(cp["id"], action, payload)
+        assert response.status_code == 502, response.text
+        assert response.json()["ocpp_error_code"] == "NotSupported", action
+    assert charger.stats.call_errors_sent == 2
+
+
 async def test_what_the_charger_does_not_support_is_a_call_error(simulation: Simulation) -> None:
     charger, cp = await simulation.charger()
-    profile = {"chargingProfileId": 1, "stackLevel": 0, "chargingProfilePurpose": "TxDefaultProfile",
-               "chargingProfileKind": "Absolute", "chargingSchedule": {
-                   "chargingRateUnit": "A", "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 16}]}}
     unsupported: list[tuple[str, dict[str, Any]]] = [
-        ("set-charging-profile", {"connectorId": 1, "csChargingProfiles": profile}),
-        ("get-composite-schedule", {"connectorId": 1, "duration": 60}),
         ("get-local-list-version", {}),
         ("reserve-now", {"connectorId": 1, "expiryDate": "2030-01-01T00:00:00Z", "idTag": "X", "reservationId": 1}),
     ]
@@ -206,5 +239,5 @@ async def test_what_the_charger_does_not_support_is_a_call_error(simulation: Sim
         response = await simulation.command(cp["id"], action, payload)
         assert response.status_code == 502, response.text
         assert response.json()["ocpp_error_code"] == "NotSupported", action
-    assert charger.stats.call_errors_sent == 4
+    assert charger.stats.call_errors_sent == 2
     assert charger.ready  # a CALLERROR is an answer like any other: the connection stays

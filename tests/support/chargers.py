@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import time
 import itertools
+import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any

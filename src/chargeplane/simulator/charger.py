@@ -15,6 +15,7 @@ from typing import Any
 
 from chargeplane.simulator import framing
 from chargeplane.simulator.autocharge import charge_in_a_loop
+from chargeplane.simulator.charging_profiles import Limit
 from chargeplane.simulator.commands import answer_call
 from chargeplane.simulator.delivery import deliver_in_order
 from chargeplane.simulator.link import (
@@ -74,6 +75,16 @@ class SimulatedCharger(Station):
             while not self.ready:
                 self._ready.clear()
                 await self._ready.wait()
+
+    def current_draw(self, connector_id: int = 1) -> float:
+        """Amps per phase the connector draws now (what its next MeterValues will show)."""
+        return self.connector(connector_id).meter.current_a
+
+    def limit_in_force(self, connector_id: int = 1) -> Limit | None:
+        """What the charging profiles allow the connector now (0: the whole charge point); None: no limit."""
+        if connector_id != 0:
+            self.connector(connector_id)  # NotPossible for a connector it does not have
+        return self.smart_charging.limit_in_force(connector_id)
 
     async def wait_queue_empty(self, timeout: float = 30.0) -> None:
         """Until every transaction message is delivered (or given up on)."""
@@ -318,6 +329,7 @@ class SimulatedCharger(Station):
                             await self.stop_transaction(connector.connector_id, reason="Other")
                     if self.ready:
                         await self.queue.wait_empty()
+        self.smart_charging.close()
         self._online_allowed.clear()  # first, so that the supervisor does not reconnect
         link = self._link
         if link is not None and link.is_open:

@@ -29,6 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--charge-seconds", type=float, default=600.0, help="length of each session")
     parser.add_argument("--idle-seconds", type=float, default=120.0, help="rest between sessions")
     parser.add_argument("--no-charging", action="store_true", help="only connect, boot and send heartbeats")
+    parser.add_argument("--no-smart-charging", action="store_true",
+                        help="chargers without OCPP smart charging (SetChargingProfile answers NotSupported)")
     parser.add_argument("--duration", type=float, default=None, help="stop after this many seconds")
     parser.add_argument("--spread", type=float, default=None,
                         help="seconds over which the chargers connect (default: 10 ms per charger, at most 30 s)")
@@ -100,7 +102,7 @@ async def _simulate_until(args: argparse.Namespace, stopping: asyncio.Event) -> 
         url=args.url, count=args.chargers, identity_prefix=args.identity_prefix, password=args.password,
         id_tags=id_tags, connectors=args.connectors, meter_interval=args.meter_interval,
         charge_seconds=args.charge_seconds, idle_seconds=args.idle_seconds, auto_charge=not args.no_charging,
-        backoff_cap=args.backoff_cap,
+        backoff_cap=args.backoff_cap, smart_charging=not args.no_smart_charging,
     )
     if args.chargers > 1 and not args.id_tag_per_charger and not args.no_charging:
         _print(f"note: all chargers use id tag {args.id_tag}; a server may allow it one session at a time "

@@ -1,4 +1,5 @@
-"""How the simulated charge point answers the central system's CALLs (OCPP 1.6J, Core and Remote Trigger).
+"""How the simulated charge point answers the central system's CALLs (OCPP 1.6J: Core, Remote Trigger
+and Smart Charging).
 
 Each handler decides the answer at once, from the charger's state, and names the work that follows
 once the answer is on the wire (start the transaction, send the status, reboot...): the server hears
@@ -8,7 +9,7 @@ once the answer is on the wire (start the transaction, send the status, reboot..
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from chargeplane.simulator import framing
@@ -167,6 +168,38 @@ def trigger_message(charger: SimulatedCharger, p: dict[str, Any]) -> Answer:
     return Answer({"status": "Accepted"}, then=follow_up)
 
 
+def set_charging_profile(charger: SimulatedCharger, p: dict[str, Any]) -> Answer:
+    status, changed = charger.smart_charging.set_profile(int(p["connectorId"]), p["csChargingProfiles"])
+    return Answer({"status": status}, then=_report(charger, changed))
+
+
+def clear_charging_profile(charger: SimulatedCharger, p: dict[str, Any]) -> Answer:
+    if not charger.smart_charging.enabled:
+        return _without_smart_charging("ClearChargingProfile")
+    status, changed = charger.smart_charging.clear_profiles(p)
+    return Answer({"status": status}, then=_report(charger, changed))
+
+
+def get_composite_schedule(charger: SimulatedCharger, p: dict[str, Any]) -> Answer:
+    if not charger.smart_charging.enabled:
+        return _without_smart_charging("GetCompositeSchedule")
+    unit = p.get("chargingRateUnit")
+    return Answer(charger.smart_charging.composite_schedule(
+        int(p["connectorId"]), int(p["duration"]), str(unit) if unit is not None else None))
+
+
+def _without_smart_charging(action: str) -> Answer:
+    # SetChargingProfile has a NotSupported status of its own; these two have none.
+    return Answer.error(framing.NOT_SUPPORTED, f"{action}: this charge point has no smart charging")
+
+
+def _report(charger: SimulatedCharger, connector_ids: list[int]) -> Callable[[], Awaitable[None]] | None:
+    """The status of connectors a new limit suspended or resumed, once the answer is on the wire."""
+    if not connector_ids:
+        return None
+    return lambda: charger.send_statuses(connector_ids)
+
+
 HANDLERS: dict[str, Handler] = {
     "RemoteStartTransaction": remote_start_transaction,
     "RemoteStopTransaction": remote_stop_transaction,
@@ -178,4 +211,7 @@ HANDLERS: dict[str, Handler] = {
     "ClearCache": clear_cache,
     "DataTransfer": data_transfer,
     "TriggerMessage": trigger_message,
+    "SetChargingProfile": set_charging_profile,
+    "ClearChargingProfile": clear_charging_profile,
+    "GetCompositeSchedule": get_composite_schedule,
 }

@@ -17,6 +17,9 @@ ChangeStatus = Literal["Accepted", "Rejected", "NotSupported"]
 
 MAX_KEYS_PER_REQUEST = 50
 MAX_VALUE_LENGTH = 500
+MAX_STACK_LEVEL = 8   # smart charging: what a typical charger takes
+MAX_PERIODS = 24
+MAX_PROFILES = 16
 
 
 @dataclass(slots=True)
@@ -47,7 +50,9 @@ def _valid(kind: Kind, value: str) -> bool:
 
 class Configuration:
     def __init__(self, *, connectors: int, heartbeat_interval: float, meter_interval: float,
-                 authorization_key: str | None, sampled_measurands: str) -> None:
+                 authorization_key: str | None, sampled_measurands: str, smart_charging: bool = False,
+                 charging_rate_units: str = "Current,Power") -> None:
+        profiles = "Core,RemoteTrigger,SmartCharging" if smart_charging else "Core,RemoteTrigger"
         keys = [
             Key("AllowOfflineTxForUnknownId", "bool", "false"),
             Key("AuthorizationCacheEnabled", "bool", "true"),
@@ -62,10 +67,18 @@ class Configuration:
             Key("NumberOfConnectors", "count", str(connectors), readonly=True),
             Key("StopTransactionOnInvalidId", "bool", "true"),
             Key("StopTxnSampledData", "measurands", "Energy.Active.Import.Register"),
-            Key("SupportedFeatureProfiles", "text", "Core,RemoteTrigger", readonly=True),
+            Key("SupportedFeatureProfiles", "text", profiles, readonly=True),
             Key("TransactionMessageAttempts", "count", "5"),
             Key("TransactionMessageRetryInterval", "seconds", "10"),
         ]
+        if smart_charging:
+            # Read-only, as OCPP 1.6 has them; the charger itself (or a test) may still `set` them.
+            keys += [
+                Key("ChargeProfileMaxStackLevel", "count", str(MAX_STACK_LEVEL), readonly=True),
+                Key("ChargingScheduleAllowedChargingRateUnit", "text", charging_rate_units, readonly=True),
+                Key("ChargingScheduleMaxPeriods", "count", str(MAX_PERIODS), readonly=True),
+                Key("MaxChargingProfilesInstalled", "count", str(MAX_PROFILES), readonly=True),
+            ]
         # OCPP 1.6 keys are CiString50: case-insensitive.
         self._keys = {k.name.lower(): k for k in keys}
         self._listeners: list[Callable[[str], None]] = []
@@ -119,6 +132,9 @@ class Configuration:
 
     def count(self, name: str) -> int:
         return int(float(self._keys[name.lower()].value))
+
+    def text(self, name: str) -> str:
+        return self._keys[name.lower()].value
 
     def measurands(self, name: str) -> list[str]:
         return [m.strip() for m in self._keys[name.lower()].value.split(",") if m.strip()]

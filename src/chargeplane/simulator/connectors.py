@@ -12,6 +12,7 @@ from chargeplane.simulator.meter import Meter
 AVAILABLE = "Available"
 PREPARING = "Preparing"
 CHARGING = "Charging"
+SUSPENDED_EVSE = "SuspendedEVSE"  # a transaction runs, but the charge point offers no energy (a limit of 0)
 FINISHING = "Finishing"
 UNAVAILABLE = "Unavailable"
 FAULTED = "Faulted"

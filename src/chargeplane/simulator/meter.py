@@ -37,6 +37,10 @@ class Meter:
         self.power_w = 0.0
         self.voltage = NOMINAL_VOLTAGE
         self.soc: float | None = None  # known while a car is plugged in
+        # What the charge point allows (smart charging): None is its full power. The charger regulates
+        # current, so a limit in watts at the nominal voltage never lets more amps through.
+        self.limit_w: float | None = None
+        self.phases_in_use = phases
 
     @property
     def register_wh(self) -> int:
@@ -63,6 +67,19 @@ class Meter:
         self.charging = False
         self.power_w = 0.0
 
+    def set_limit(self, limit_w: float | None, phases: int | None = None) -> None:
+        """From now on draw at most `limit_w` over `phases` phases; the energy until now keeps the old rate."""
+        self._advance()
+        self.limit_w = limit_w
+        self.phases_in_use = min(phases or self.phases, self.phases)
+        if self.charging:
+            self._set_power()
+
+    @property
+    def current_a(self) -> float:
+        """Amps per phase in use, now."""
+        return self.power_w / (self.voltage * self.phases_in_use)
+
     def _advance(self) -> None:
         now = time.monotonic()
         elapsed = now - self._since
@@ -80,8 +97,11 @@ class Meter:
         taper = 1.0 if soc < TAPER_FROM_SOC else max(0.05, (100.0 - soc) / (100.0 - TAPER_FROM_SOC))
         if soc >= 100.0:
             taper = 0.0
-        self.power_w = self.max_power_w * taper * self._rng.uniform(0.97, 1.0) if self.charging else 0.0
         self.voltage = NOMINAL_VOLTAGE + self._rng.uniform(-2.0, 2.0)
+        power = self.max_power_w * taper * self._rng.uniform(0.97, 1.0) if self.charging else 0.0
+        if self.limit_w is not None:
+            power = min(power, self.limit_w * min(self.voltage, NOMINAL_VOLTAGE) / NOMINAL_VOLTAGE)
+        self.power_w = power
 
     def sampled_values(self, measurands: list[str], context: str) -> list[dict[str, Any]]:
         """The sampledValue list of one MeterValue, for the measurands asked for."""
@@ -93,9 +113,10 @@ class Meter:
             elif measurand == POWER:
                 values.append(_sample(str(round(self.power_w)), context, POWER, "W", "Outlet"))
             elif measurand == CURRENT:
-                per_phase = self.power_w / (self.voltage * self.phases)
+                per_phase = self.current_a
                 for n in range(1, self.phases + 1):
-                    values.append(_sample(f"{per_phase:.1f}", context, CURRENT, "A", "Outlet", f"L{n}"))
+                    amps = per_phase if n <= self.phases_in_use else 0.0
+                    values.append(_sample(f"{amps:.1f}", context, CURRENT, "A", "Outlet", f"L{n}"))
             elif measurand == VOLTAGE:
                 for n in range(1, self.phases + 1):
                     values.append(_sample(f"{self.voltage:.1f}", context, VOLTAGE, "V", "Outlet", f"L{n}-N"))

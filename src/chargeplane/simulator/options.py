@@ -23,6 +23,10 @@ class ChargerOptions:
     max_power_w: float = 11_000.0     # 3 x 16 A at 230 V
     phases: int = 3
     battery_wh: float = 60_000.0
+    # OCPP 1.6 Smart Charging. Off, SetChargingProfile answers NotSupported and the other two smart
+    # charging actions are a NotSupported CALLERROR, as on a charger without the feature profile.
+    smart_charging: bool = True
+    charging_rate_units: str = "Current,Power"  # ChargingScheduleAllowedChargingRateUnit
 
     heartbeat_interval: float = 300.0  # until a BootNotification answer says otherwise
     meter_interval: float = 60.0       # MeterValueSampleInterval; 0 sends no periodic MeterValues

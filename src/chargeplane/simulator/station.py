@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from chargeplane.simulator import framing
+from chargeplane.simulator import availability, framing
 from chargeplane.simulator.configuration import Configuration
 from chargeplane.simulator.connectors import (
     AVAILABLE,
@@ -30,6 +30,7 @@ from chargeplane.simulator.connectors import (
 from chargeplane.simulator.link import CallErrorReceived, CallTimeout, LinkError, NotConnected
 from chargeplane.simulator.meter import Meter
 from chargeplane.simulator.options import ChargerOptions
+from chargeplane.simulator.smart_charging import SmartCharging
 from chargeplane.simulator.stats import ChargerStats
 from chargeplane.simulator.transaction_queue import QueuedMessage, TransactionQueue
 
@@ -62,7 +63,8 @@ class Station:
         self.configuration = Configuration(
             connectors=options.connectors, heartbeat_interval=options.heartbeat_interval,
             meter_interval=options.meter_interval, authorization_key=options.password,
-            sampled_measurands=options.measurands,
+            sampled_measurands=options.measurands, smart_charging=options.smart_charging,
+            charging_rate_units=options.charging_rate_units,
         )
         self.connectors = {
             n: Connector(n, Meter(self.rng, max_power_w=options.max_power_w, phases=options.phases,
@@ -78,6 +80,9 @@ class Station:
         self._local_ids = itertools.count(-1, -1)
         self._rebooting = False
         self.configuration.on_change(self._on_configuration_changed)
+        self.smart_charging = SmartCharging(
+            enabled=options.smart_charging, connectors=self.connectors, configuration=self.configuration,
+            phases=options.phases, report=lambda ids: self._spawn(lambda: self.send_statuses(ids)))
 
     # ---- what the connection provides -------------------------------------------------------------
 
@@ -120,7 +125,7 @@ class Station:
     def charging(self) -> int:
         return sum(1 for c in self.connectors.values() if c.transaction is not None)
 
-    def _idle_status(self, connector: Connector) -> str:
+    def idle_status(self, connector: Connector) -> str:
         if connector.error_code != "NoError":
             return FAULTED
         return AVAILABLE if connector.operative and self.operative else UNAVAILABLE
@@ -142,7 +147,11 @@ class Station:
         except LinkError as exc:
             log.debug("%s: StatusNotification not delivered: %s", self.identity, exc)
 
-    async def _set_status(self, connector: Connector, status: str) -> None:
+    async def send_statuses(self, connector_ids: list[int]) -> None:
+        for connector_id in connector_ids:
+            await self.send_status(connector_id)
+
+    async def set_status(self, connector: Connector, status: str) -> None:
         if connector.status != status:
             connector.status = status
             await self.send_status(connector.connector_id)
@@ -154,12 +163,12 @@ class Station:
         if connector.transaction is not None:
             await self.stop_transaction(connector_id, reason="Other")
         else:
-            await self._set_status(connector, FAULTED)
+            await self.set_status(connector, FAULTED)
 
     async def clear_fault(self, connector_id: int) -> None:
         connector = self.connector(connector_id)
         connector.error_code = "NoError"
-        await self._set_status(connector, self._idle_status(connector))
+        await self.set_status(connector, self.idle_status(connector))
 
     # ---- authorization ----------------------------------------------------------------------------
 
@@ -206,11 +215,11 @@ class Station:
         connector.starting = True
         try:
             connector.meter.plug_in()
-            await self._set_status(connector, PREPARING)
+            await self.set_status(connector, PREPARING)
             status = await self._authorize_for_start(id_tag) if authorize else "Accepted"
             if status != "Accepted":
                 connector.meter.unplug()
-                await self._set_status(connector, self._idle_status(connector))
+                await self.set_status(connector, self.idle_status(connector))
                 raise AuthorizationRejected(id_tag, status)
             # The begin sample and meterStart are read together, before the current flows.
             begin_values = connector.meter.sampled_values(self._stop_measurands(), "Transaction.Begin")
@@ -219,6 +228,9 @@ class Station:
             connector.meter.start_charging()
             connector.transaction = tx
             connector.status = CHARGING
+            # Under a limit of 0 it is SuspendedEVSE instead, reported after the start like Charging would
+            # be. The others keep their status: a cap above 0 leaves everyone a share above 0.
+            self.smart_charging.refresh()
         finally:
             connector.starting = False
         self.stats.sessions_started += 1
@@ -319,6 +331,8 @@ class Station:
         end_values = connector.meter.sampled_values(self._stop_measurands(), "Transaction.End")
         tx.meter_stop_wh, tx.stopped_at, tx.stop_reason = connector.meter.register_wh, utcnow(), reason
         connector.transaction = None
+        self.smart_charging.transaction_ended(connector_id)
+        self.smart_charging.refresh()  # the others may take what this one leaves (their status stays)
         payload: dict[str, Any] = {"transactionId": tx.local_id, "meterStop": tx.meter_stop_wh,
                                    "timestamp": framing.timestamp(tx.stopped_at), "reason": reason}
         stopper = id_tag or (tx.id_tag if reason == "Local" else None)
@@ -337,51 +351,15 @@ class Station:
         await self.send_status(connector_id)
         # The car leaves; whatever availability change waited for the transaction applies now.
         connector.meter.unplug()
-        await self._apply_scheduled_availability(connector)
-        await self._set_status(connector, self._idle_status(connector))
+        await availability.apply_scheduled(self, connector)
+        await self.set_status(connector, self.idle_status(connector))
         return tx
 
     # ---- availability -----------------------------------------------------------------------------
 
     def change_availability(self, connector_id: int, kind: str) -> tuple[str, list[int]]:
         """ChangeAvailability: ("Accepted" | "Scheduled" | "Rejected", connectors whose status changed)."""
-        if connector_id != 0 and connector_id not in self.connectors:
-            return "Rejected", []
-        operative = kind == "Operative"
-        targets = list(self.connectors.values()) if connector_id == 0 else [self.connectors[connector_id]]
-        scheduled = False
-        changed: list[int] = []
-        for connector in targets:
-            if connector.transaction is not None and not operative:
-                connector.scheduled_availability = kind
-                scheduled = True
-                continue
-            connector.operative = operative
-            connector.scheduled_availability = None
-        if connector_id == 0:
-            if scheduled:
-                self.scheduled_operative = operative
-            else:
-                self.operative, self.scheduled_operative = operative, None
-                changed.append(0)
-        for connector in targets:
-            if connector.transaction is None and not connector.starting:
-                new = self._idle_status(connector)
-                if new != connector.status:
-                    connector.status = new
-                    changed.append(connector.connector_id)
-        return ("Scheduled" if scheduled else "Accepted"), changed
-
-    async def _apply_scheduled_availability(self, connector: Connector) -> None:
-        if connector.scheduled_availability is not None:
-            connector.operative = connector.scheduled_availability == "Operative"
-            connector.scheduled_availability = None
-        if self.scheduled_operative is not None and self.charging == 0:
-            self.operative, self.scheduled_operative = self.scheduled_operative, None
-            await self.send_status(0)
-            for other in self.connectors.values():
-                if other is not connector:
-                    await self._set_status(other, self._idle_status(other))
+        return availability.change(self, connector_id, kind)
 
     # ---- configuration ----------------------------------------------------------------------------
 
