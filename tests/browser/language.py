@@ -16,6 +16,11 @@ def text_in(language: str) -> Callable[[str], str]:
     return translations(language).gettext
 
 
+def context_in(language: str) -> Callable[[str, str], str]:
+    """`pgettext` in `language`, for an English text with more than one meaning ("person", "Name")."""
+    return translations(language).pgettext
+
+
 def plural_in(language: str) -> Callable[[str, str, int], str]:
     """`ngettext` in `language`, for texts that count ("%(num)d cards imported.")."""
     return translations(language).ngettext

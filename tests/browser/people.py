@@ -101,9 +101,8 @@ def in_the_app(page: Page, language: str = "en", *, translated: bool = False) ->
 
 
 def field(page: Page, label: str) -> Locator:
-    """The form control whose label starts with `label`: the field macro puts its help text inside the
-    `<label>`, so the accessible name is the label followed by the help."""
-    return page.get_by_label(re.compile(rf"^{re.escape(label)}(\s|$)"))
+    """The form control named `label`, exactly: its help text and its error describe it, outside the name."""
+    return page.get_by_label(label, exact=True)
 
 
 def in_language(page: Page, language: str, translated: bool, *, leave_out: str | None = None) -> None:

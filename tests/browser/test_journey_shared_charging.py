@@ -17,7 +17,7 @@ from tests.browser.accessibility import assert_accessible
 from tests.browser.browsers import Pages
 from tests.browser.chargers import Chargers
 from tests.browser.conftest import BrowserTenant
-from tests.browser.language import text_in
+from tests.browser.language import context_in, text_in
 from tests.browser.mail import Mail
 from tests.browser.people import (
     accept_invitation,
@@ -56,7 +56,7 @@ def owner_invites(page: Page, tenant: BrowserTenant, owner: str, invitee: str, l
                   translated: bool) -> None:
     """The owner logs in to the portal (a browser in English, the language chosen in the switcher: their
     profile's would win over the browser's) and sends the invitation."""
-    _ = text_in(language)
+    _, in_context = text_in(language), context_in(language)
     log_in_to_portal(page, tenant.slug, owner, language, translated=translated)
     page.get_by_role("navigation", name=_("Portal")).get_by_role("link", name=_("Invitations")).click()
     in_language(page, language, translated)
@@ -64,7 +64,7 @@ def owner_invites(page: Page, tenant: BrowserTenant, owner: str, invitee: str, l
     expect(page.get_by_role("heading", name=_("Send an invitation"))).to_be_visible()
     in_language(page, language, translated)
     field(page, _("Email")).fill(invitee)
-    field(page, _("Name")).fill("Kari Nordmann")
+    field(page, in_context("person", "Name")).fill("Kari Nordmann")
     page.get_by_role("combobox", name=_("Language of the invitation")).select_option(language)
     # A member of my own account (the form's choice for an owner), as a driver.
     account = page.get_by_role("combobox", name=_("Account"), exact=True)

@@ -44,7 +44,7 @@ def english_left(text: str, language: str, *, locales: Path = LOCALES_DIR, seams
     translated = _translations(locales / language / "LC_MESSAGES" / "messages.po")
     found: list[tuple[int, str]] = []
     for msgid in _source_texts(locales / "messages.pot"):
-        if translated.get(msgid) == msgid:
+        if msgid in translated.get(msgid, ()):
             continue
         at = first_stand_alone(visible, msgid, seams=seams)
         if at is not None:
@@ -105,17 +105,18 @@ def _forms(text: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
     return (text,) if isinstance(text, str) else tuple(text)
 
 
-def _translations(po: Path) -> dict[str, str]:
-    """msgid → what a viewer sees (fuzzy entries are not compiled, so they show the English)."""
+def _translations(po: Path) -> dict[str, set[str]]:
+    """msgid → what a viewer sees for it, in each of its contexts ("Charging" as a state and as a
+    heading); fuzzy entries are not compiled, so they show the English."""
     if not po.exists():
         return {}
-    translated: dict[str, str] = {}
+    translated: dict[str, set[str]] = {}
     for message in _read(po):
         if not message.id or message.fuzzy:
             continue
         for msgid, string in zip(_forms(message.id), _forms(message.string), strict=False):
             if string:
-                translated[SPACE.sub(" ", msgid).strip()] = SPACE.sub(" ", string).strip()
+                translated.setdefault(SPACE.sub(" ", msgid).strip(), set()).add(SPACE.sub(" ", string).strip())
     return translated
 
 

@@ -35,10 +35,12 @@ class Fleet:
             await charger.boot()
         return charger
 
-    async def ocpp(self, cp: dict[str, Any] | None = None, *, boot: bool = True, **fields: Any) -> OcppCharger:
-        """The `ocpp` package's ChargePoint for `cp`, serving in the background, booted unless told otherwise."""
+    async def ocpp(self, cp: dict[str, Any] | None = None, *, boot: bool = True,
+                   replies: dict[str, Any] | None = None, **fields: Any) -> OcppCharger:
+        """The `ocpp` package's ChargePoint for `cp`, serving in the background, booted unless told
+        otherwise, answering with `replies` (besides the defaults) from the start."""
         cp = cp or await self.register(**fields)
-        charger = await OcppCharger.connect(self.app.ws_url, cp["identity"])
+        charger = await OcppCharger.connect(self.app.ws_url, cp["identity"], replies=replies)
         charger.cp_id = cp["id"]
         self._open.append(charger)
         if boot:

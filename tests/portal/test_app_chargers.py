@@ -14,7 +14,7 @@ from chargeplane.domain.assets.models import ChargePoint
 from chargeplane.domain.identity.permissions import Role
 from tests.ocpp.helpers import status_payload
 from tests.portal.app_support import AppWorld, app_world, sse_until  # noqa: F401 - the fixture
-from tests.portal.support import portal_user
+from tests.portal.support import open_for_people, portal_user
 from tests.support.chargers import register_charger
 from tests.support.server import RunningApp
 from tests.support.tenants import TenantHandle
@@ -62,7 +62,7 @@ async def test_the_list_shows_the_chargers_i_may_use_with_my_price(app_world: Ap
     assert "Neighbour private" not in text and "Other tenant public" not in text
     # My price, in my words: a start fee and the energy price; time-of-use prices with their hours and days.
     assert "Start fee €0.50 · €0.30 per kWh" in text
-    assert "€0.25 per kWh, 22:00\u201306:00 Sat, Sun · €0.50 per kWh" in text
+    assert "€0.25 per kWh, 22:00\u201306:00 and on Sat or Sun · €0.50 per kWh" in text
     assert "Free charging" in text
     assert "Mine" in text and "Public" in text  # why I may use each
     assert 'sse-connect="/app/live/chargers"' in text
@@ -81,6 +81,11 @@ async def test_the_list_shows_the_chargers_i_may_use_with_my_price(app_world: Ap
     assert "Free charging" in charger_page.text and "Offline" in charger_page.text
     mall_page = await driver.portal.get(f"/app/chargers/{mall['id']}")
     assert "€0.50 per kWh" in mall_page.text and "Prices include VAT." in mall_page.text
+    # In Norwegian the conditions read as one phrase of that language: its "and", its days, its "or".
+    await open_for_people(app_world.app, app_world.tenant.id)  # all five languages
+    await driver.portal.post("/language", {"language": "nb", "next": "/app"})
+    assert "22:00\u201306:00 og på lør. eller søn." in (await driver.portal.get("/app")).text
+    await driver.portal.post("/language", {"language": "en", "next": "/app"})
     assert (await driver.portal.get(f"/app/chargers/{hidden['id']}")).status_code == 404
     assert (await driver.portal.get(f"/app/chargers/{uuid.uuid4()}")).status_code == 404
     assert (await driver.portal.get(f"/app/live/chargers/{hidden['id']}")).status_code == 404

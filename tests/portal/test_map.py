@@ -68,8 +68,14 @@ async def test_sites_are_coloured_by_their_chargers(running_app: RunningApp, ten
             "Free": "available", "Dark": "offline", "Broken": "faulted", "Busy": "occupied", "Empty": "unknown"}
         assert shown["Free"]["url"] == f"/portal/sites/{free['id']}"
         assert (shown["Free"]["lat"], shown["Free"]["lng"]) == (59.43, 24.75)
-        assert shown["Free"]["detail"] == "2 chargers: 1 Available, 1 Offline"
+        assert shown["Free"]["detail"] == "2 chargers: 1 available, 1 offline"
         assert shown["Empty"]["detail"] == "0 chargers"
+        # Each count is a phrase of its own with its plural: Lithuanian agrees the state with the number.
+        await admin.portal.post("/language", {"language": "lt", "next": "/portal/map"})
+        lithuanian = markers((await admin.portal.get("/portal/map")).text)
+        assert lithuanian["Free"]["detail"] == "2 įkrovikliai: 1 laisvas, 1 be ryšio"
+        assert lithuanian["Broken"]["detail"] == "2 įkrovikliai: 1 laisvas, 1 sugedęs"
+        await admin.portal.post("/language", {"language": "en", "next": "/portal/map"})
         # The same sites as a list, for keyboards and screen readers; the one without coordinates says so.
         listed = page.text.split("<h2>Sites</h2>")[1]
         for site in (free, dark, broken, busy, empty, nowhere):

@@ -4,6 +4,7 @@ reach a real SMTP server, and nobody sees or changes another tenant's people."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -17,6 +18,7 @@ from chargeplane.domain.sessions.models import ChargingSession
 from tests.invitations.support import accept, anonymous, emailed_token, log_in, preview
 from tests.messaging.conftest import app_settings, running_app
 from tests.messaging.support import SmtpServer
+from tests.portal.form_defaults import defaults_of
 from tests.portal.support import PortalPerson, portal_user
 from tests.support.chargers import register_charger
 from tests.support.people import make_account, make_user
@@ -310,6 +312,75 @@ async def test_an_invitation_form_shows_its_mistakes(running_app: RunningApp, te
         "kind": "customer", "email": "boss@acme.example", "account_name": "Acme", "account_kind": "business"})
     assert customer.status_code == 422 and 'id="e-legal_name"' in customer.text
     assert 'value="Acme"' in customer.text and 'value="boss@acme.example"' in customer.text
+
+
+async def test_a_tenant_admins_invitation_asks_for_the_account_its_role_needs(
+        running_app: RunningApp, tenant: TenantHandle, admin: PortalPerson, smtp: SmtpServer) -> None:
+    harbour = await make_account(running_app, tenant.id, name="Harbour Housing")
+    await make_account(running_app, tenant.id, name="Mill Street Garages")
+    form = await admin.portal.get("/portal/invitations/new")
+    # The roles a tenant admin may give, driver chosen; the account asked for (two to choose from).
+    assert '<option value="driver" selected>' in form.text and '<option value="tenant_admin"' in form.text
+    assert '<option value="">Choose an account</option>' in form.text
+    assert re.search(r'<select id="f-account_id" name="account_id" required', form.text)
+    defaults = defaults_of(form.text, "/portal/invitations/new")
+    assert (defaults["kind"], defaults["role"], defaults["account_id"]) == ("member", "driver", "")
+
+    # Sent as it opens, with no account: the account field says what to do, in the viewer's words.
+    email = f"inv-{uuid.uuid4().hex[:8]}@example.test"
+    refused = await admin.portal.post("/portal/invitations/new", defaults | {"email": email})
+    assert refused.status_code == 422
+    assert 'aria-invalid="true" aria-describedby="e-account_id"' in refused.text
+    assert ('<small id="e-account_id" class="field-error">Choose the account the person joins: this role '
+            'belongs to an account.</small>') in refused.text
+    await admin.portal.post("/language", {"language": "et", "next": "/portal/invitations/new"})
+    in_estonian = await admin.portal.post("/portal/invitations/new", defaults | {"email": email})
+    assert "Vali konto, millega inimene liitub: see roll kuulub kontole." in in_estonian.text
+    await admin.portal.post("/language", {"language": "en", "next": "/portal/invitations/new"})
+
+    # With an account: the defaults are a valid invitation.
+    sent = await admin.portal.post("/portal/invitations/new", defaults | {"email": email,
+                                                                          "account_id": str(harbour)})
+    assert sent.status_code == 303, sent.text
+    created = await read(running_app, tenant.id, invitation_of(email))
+    assert (created["kind"], created["role"], created["account_id"]) == ("member", "driver", harbour)
+    assert await emailed_token(smtp, email)
+
+
+async def test_the_account_part_follows_the_role(running_app: RunningApp, tenant: TenantHandle,
+                                                 admin: PortalPerson) -> None:
+    only = await make_account(running_app, tenant.id, name="The Only Account")
+    # The only account there is comes chosen; a tenant role leaves the account out (what htmx swaps in).
+    form = await admin.portal.get("/portal/invitations/new")
+    assert f'<option value="{only}" selected>' in form.text and "Choose an account" not in form.text
+    staff = await admin.portal.get("/portal/invitations/new", params={"kind": "member", "role": "customer_support"},
+                                   headers={"HX-Request": "true"})
+    assert 'name="account_id"' not in staff.text.split('id="invitation-account"')[1].split("</div>")[0]
+    assert "This role is for the whole platform: the person joins no account." in staff.text
+    assert '<option value="customer_support" selected>' in staff.text
+    # Without JavaScript the account chosen before the role changed is refused, at the account part.
+    email = f"staff-{uuid.uuid4().hex[:8]}@example.test"
+    refused = await admin.portal.post("/portal/invitations/new", {"kind": "member", "email": email,
+                                                                   "role": "customer_support",
+                                                                   "account_id": str(only)})
+    assert refused.status_code == 422
+    assert ('<p id="e-account_id" class="field-error" role="alert">This role is for the whole platform, not for '
+            'one account.') in refused.text
+    sent = await admin.portal.post("/portal/invitations/new", {"kind": "member", "email": email,
+                                                                "role": "customer_support"})
+    assert sent.status_code == 303, sent.text
+    assert (await read(running_app, tenant.id, invitation_of(email)))["account_id"] is None
+
+
+async def test_a_word_of_two_meanings_is_translated_by_its_meaning(admin: PortalPerson) -> None:
+    # Lithuanian words an accepted invitation (masculine) unlike an accepted charger, and a person's name
+    # unlike a thing's: each meaning is a msgid of its own (msgctxt).
+    await admin.portal.post("/language", {"language": "lt", "next": "/portal/invitations"})
+    listed = (await admin.portal.get("/portal/invitations")).text
+    assert '<option value="accepted" >Priimtas</option>' in listed
+    assert '<th scope="col">Vardas</th>' in (await admin.portal.get("/portal/users")).text
+    assert '<label for="f-name">Pavadinimas' in (await admin.portal.get("/portal/sites/new")).text
+    await admin.portal.post("/language", {"language": "en", "next": "/portal/invitations"})
 
 
 async def test_invitations_wait_for_the_terms_links(running_app: RunningApp, other_tenant: TenantHandle) -> None:

@@ -9,9 +9,9 @@ from typing import Any
 
 from ocpp.v16 import call, call_result
 
-from tests.ocpp.conftest import Fleet
+from tests.ocpp.conftest import AppFactory, Fleet, tenant_of
 from tests.ocpp.helpers import add_token, eventually
-from tests.support.chargers import OcppCharger, now_iso
+from tests.support.chargers import OcppCharger, RawCharger, now_iso, register_charger
 from tests.support.tenants import TenantHandle
 
 API = "/api/v1"
@@ -72,7 +72,7 @@ async def shares(tenant: TenantHandle, site_id: str, expected: dict[int, float])
             tx = (await tenant.api.get(f"{API}/sessions/{session_id}")).json()["transaction_id"]
             got[tx] = float(s["accepted_limit_a"]) if s["state"] == "accepted" else None
         return now if got == expected else None
-    return await eventually(check, timeout=10, what=f"shares {expected}")
+    return await eventually(check, timeout=15, what=f"shares {expected}")
 
 
 async def test_two_sessions_share_the_limit_and_the_caps_never_add_up_to_more(
@@ -82,7 +82,8 @@ async def test_two_sessions_share_the_limit_and_the_caps_never_add_up_to_more(
     site_id, (a, b) = await balanced_site(fleet, tenant, 2, limit=32)
     # Idle, each keeps the minimum for a session about to start.
     await eventually(lambda: _async(profiles(a, "ChargePointMaxProfile")[-1:] == [6.0]
-                                    and profiles(b, "ChargePointMaxProfile")[-1:] == [6.0]), what="standby caps")
+                                    and profiles(b, "ChargePointMaxProfile")[-1:] == [6.0]),
+                     timeout=15, what="standby caps")
     tx_a = await start(a, "CARD-A")
     await shares(tenant, site_id, {tx_a: 26.0})  # 32 A less B's 6 A standby
     tx_b = await start(b, "CARD-B")
@@ -108,9 +109,10 @@ async def _async(value: bool) -> bool:
 async def test_a_charger_that_refuses_profiles_is_counted_at_its_maximum(fleet: Fleet, tenant: TenantHandle) -> None:
     await add_token(tenant.api, "CARD-A")
     site_id, (a,) = await balanced_site(fleet, tenant, 1, limit=40)
-    stubborn = await fleet.ocpp(site_id=site_id)
-    stubborn.replies["SetChargingProfile"] = call_result.SetChargingProfile(status="Rejected")
-    await tenant.api.patch(f"{API}/charge-points/{stubborn.cp_id}/charging-settings", json={"max_current_a": 20})
+    stubborn_cp = await fleet.register(site_id=site_id)
+    await tenant.api.patch(f"{API}/charge-points/{stubborn_cp['id']}/charging-settings", json={"max_current_a": 20})
+    stubborn = await fleet.ocpp(stubborn_cp, replies={
+        "SetChargingProfile": call_result.SetChargingProfile(status="Rejected")})
     tx_a = await start(a, "CARD-A")
     site = await shares(tenant, site_id, {tx_a: 20.0})  # 40 A less the 20 A the stubborn one may draw
     refusing = next(c for c in site["chargers"] if c["charge_point_id"] == stubborn.cp_id)
@@ -127,7 +129,7 @@ async def test_an_offline_charger_keeps_its_accepted_cap_counted(fleet: Fleet, t
     tx_a, tx_b = await start(a, "CARD-A"), await start(b, "CARD-B")
     await shares(tenant, site_id, {tx_a: 16.0, tx_b: 16.0})
     await b.close()  # B goes away mid-session: it still obeys the 16 A cap it accepted, so A may not take it
-    await eventually(lambda: _offline(tenant, site_id, b.cp_id), what="B counted offline")
+    await eventually(lambda: _offline(tenant, site_id, b.cp_id), timeout=15, what="B counted offline")
     site = await load(tenant, site_id)
     assert float(site["planned_a"]) <= 32 and float(site["reserved_a"]) == 16
     assert {s["accepted_limit_a"] for s in site["sessions"] if s["charge_point_id"] == a.cp_id} == {"16.0"}
@@ -160,11 +162,11 @@ async def test_a_session_drawing_less_gives_the_rest_back_and_gets_it_again(
 
 async def test_turning_balancing_off_clears_the_profiles(fleet: Fleet, tenant: TenantHandle) -> None:
     site_id, (a,) = await balanced_site(fleet, tenant, 1, limit=32)
-    await eventually(lambda: _async(profiles(a, "ChargePointMaxProfile") == [6.0]), what="the standby cap")
+    await eventually(lambda: _async(profiles(a, "ChargePointMaxProfile") == [6.0]), timeout=15, what="the standby cap")
     removed = await tenant.api.delete(f"{API}/sites/{site_id}/charging-limit")
     assert removed.status_code == 204
     await eventually(lambda: _async(any(act == "ClearChargingProfile" for _, act, _ in a.call_log)),
-                     what="ClearChargingProfile")
+                     timeout=15, what="ClearChargingProfile")
     cleared = [p for _, act, p in a.call_log if act == "ClearChargingProfile"]
     assert {"id": 810_000} in cleared
     assert (await tenant.api.get(f"{API}/sites/{site_id}/charging-limit")).status_code == 404
@@ -200,20 +202,19 @@ async def test_an_energy_target_holds_the_session_at_zero(fleet: Fleet, tenant: 
     await register(11_500)
     assert not profiles(charger, "TxProfile")
     await register(12_100)
-    await eventually(lambda: _async(profiles(charger, "TxProfile") == [0.0]), what="the hold at 0 A")
+    await eventually(lambda: _async(profiles(charger, "TxProfile") == [0.0]), timeout=15, what="the hold at 0 A")
     target = (await tenant.api.get(f"{API}/sessions/{session['id']}/charging-target")).json()
     assert target["reached_at"] is not None
     # A higher target lets it draw again: the hold is lifted.
     await tenant.api.put(f"{API}/sessions/{session['id']}/charging-target", json={"energy_wh": 5000})
     await eventually(lambda: _async(any(act == "ClearChargingProfile" for _, act, _ in charger.call_log)),
-                     what="the hold lifted")
+                     timeout=15, what="the hold lifted")
 
 
 async def test_a_target_on_a_charger_that_refuses_profiles_stops_the_session(
         fleet: Fleet, tenant: TenantHandle) -> None:
     await add_token(tenant.api, "CARD-A")
-    charger = await fleet.ocpp()
-    charger.replies["SetChargingProfile"] = call_result.SetChargingProfile(status="Rejected")
+    charger = await fleet.ocpp(replies={"SetChargingProfile": call_result.SetChargingProfile(status="Rejected")})
     tx = await start(charger, "CARD-A", meter_start=0)
     session = (await tenant.api.get(f"{API}/sessions", params={"charge_point_id": charger.cp_id})).json()["items"][0]
     await charger.call(call.MeterValues(connector_id=1, transaction_id=tx, meter_value=[{
@@ -221,7 +222,7 @@ async def test_a_target_on_a_charger_that_refuses_profiles_stops_the_session(
         suppress=False)
     await tenant.api.put(f"{API}/sessions/{session['id']}/charging-target", json={"soc_percent": 50})
     await eventually(lambda: _async(any(act == "RemoteStopTransaction" for _, act, _ in charger.call_log)),
-                     what="the remote stop")
+                     timeout=15, what="the remote stop")
     stop = next(p for _, act, p in charger.call_log if act == "RemoteStopTransaction")
     assert stop == {"transactionId": tx}
     target = (await tenant.api.get(f"{API}/sessions/{session['id']}/charging-target")).json()
@@ -260,3 +261,36 @@ async def test_another_tenant_cannot_see_or_change_any_of_it(fleet: Fleet, tenan
                             json={"energy_wh": 1})).status_code == 404
     mine = (await tenant.api.get(f"{API}/sites/{site_id}/charging-limit")).json()
     assert float(mine["limit"]) == 32
+
+
+async def test_a_charger_that_did_not_answer_is_tried_again_at_the_sweep(app_with: AppFactory) -> None:
+    app = app_with(ocpp_call_timeout=0.5, load_balancing_interval=1.0)
+    tenant = await tenant_of(app)
+    try:
+        site = (await tenant.api.post(f"{API}/sites", json={"name": "Yard"})).json()
+        cp = await register_charger(tenant.api, site_id=site["id"])
+        charger = await RawCharger.connect(app.ws_url, cp["identity"])
+        await charger.boot()
+        await tenant.api.put(f"{API}/sites/{site['id']}/charging-limit", json={"limit": 16})
+        unanswered = await charger.next_call()
+        assert unanswered[2] == "SetChargingProfile"  # left unanswered: the call times out
+
+        async def control() -> str:
+            body = (await tenant.api.get(f"{API}/charge-points/{cp['id']}/charging-settings")).json()
+            return str(body["control"])
+
+        assert await _eventually_equal(control, "unreachable")
+        # The next sweep tries again; this time it answers.
+        retry = await charger.next_call(timeout=5)
+        assert retry[2] == "SetChargingProfile" and retry[3]["connectorId"] == 0
+        await charger.reply(retry[1], {"status": "Accepted"})
+        assert await _eventually_equal(control, "accepted")
+        await charger.close()
+    finally:
+        await tenant.api.aclose()
+
+
+async def _eventually_equal(read: Any, expected: str) -> bool:
+    async def check() -> bool:
+        return bool(await read() == expected)
+    return bool(await eventually(check, timeout=15, what=f"control {expected}"))

@@ -189,8 +189,11 @@ class OcppCharger(OcppChargePoint):  # type: ignore[misc]  # the ocpp package is
         self._task: asyncio.Task[None] | None = None
 
     @classmethod
-    async def connect(cls, ws_url: str, identity: str, password: str = DEFAULT_PASSWORD) -> OcppCharger:
+    async def connect(cls, ws_url: str, identity: str, password: str = DEFAULT_PASSWORD,
+                      replies: dict[str, Any] | None = None) -> OcppCharger:
+        """`replies` are in place before the first CALL the server sends is read."""
         charger = cls(identity, await open_socket(ws_url, identity, password))
+        charger.replies.update(replies or {})
         charger._task = asyncio.create_task(charger._serve())
         return charger
 

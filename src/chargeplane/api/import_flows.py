@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from chargeplane.api.deps import Tenancy
 from chargeplane.api.problems import ApiError, Problem, problem
 from chargeplane.domain.assets import site_import
-from chargeplane.domain.errors import Invalid
+from chargeplane.domain.errors import N_, Invalid
 from chargeplane.domain.tabular import MAX_IMPORT_BYTES, ImportRejected
 from chargeplane.domain.tokens import importing
 from chargeplane.domain.tokens.schemas import ImportResult, ImportRowError
@@ -30,7 +30,7 @@ class FileTooLarge(Invalid):
     """The upload is over `MAX_IMPORT_BYTES` (the API answers 413)."""
 
     def __init__(self) -> None:
-        super().__init__(f"the file is larger than {MAX_IMPORT_BYTES // 2**20} MiB", field="file")
+        super().__init__(N_("the file is larger than %(maximum)s MiB"), field="file", maximum=MAX_IMPORT_BYTES // 2**20)
 
 
 async def read_upload(file: UploadFile) -> bytes:

@@ -7,13 +7,14 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
 import openpyxl  # type: ignore[import-untyped]
+from pydantic_core import ErrorDetails
 
-from chargeplane.domain.errors import Invalid
+from chargeplane.domain.errors import N_, DomainError, Invalid
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 10_000
@@ -26,7 +27,15 @@ CSV_TYPES = frozenset({"text/csv", "application/csv", "text/plain", "application
 class RowError:
     row: int  # in the file, the header being row 1
     column: str | None
-    message: str
+    message: str  # in English, as the API answers
+    # What the message was made of, for the portal to say it in the viewer's language: a domain
+    # error (its template and details) or one of pydantic's errors (its type and context).
+    cause: DomainError | ErrorDetails | None = field(default=None, compare=False)
+
+    @classmethod
+    def of(cls, row: int, column: str | None, problem: DomainError) -> RowError:
+        # Without its traceback, which would keep the import's frames alive with the error.
+        return cls(row, column, problem.message, problem.with_traceback(None))
 
 
 class ImportRejected(Invalid):
@@ -34,8 +43,11 @@ class ImportRejected(Invalid):
 
     def __init__(self, errors: list[RowError]) -> None:
         shown = errors[:MAX_REPORTED_ERRORS]
-        more = f" (the first {len(shown)} are listed)" if len(errors) > len(shown) else ""
-        super().__init__(f"nothing was imported: {len(errors)} problem(s) in the file{more}")
+        if len(errors) > len(shown):
+            super().__init__(N_("nothing was imported: %(count)s problem(s) in the file (the first %(shown)s are "
+                                "listed)"), count=len(errors), shown=len(shown))
+        else:
+            super().__init__(N_("nothing was imported: %(count)s problem(s) in the file"), count=len(errors))
         self.errors = shown
 
 
@@ -46,14 +58,15 @@ def file_format(filename: str | None, content_type: str | None, *, what: str = "
         return "xlsx"
     if name.endswith(".csv") or kind in CSV_TYPES:
         return "csv"
-    raise Invalid(f"send the {what} as a CSV (.csv, text/csv) or Excel (.xlsx) file", field="file")
+    raise Invalid("send the %(what)s as a CSV (.csv, text/csv) or Excel (.xlsx) file", field="file", what=what)
 
 
 def read_table(content: bytes, *, filename: str | None, content_type: str | None, columns: Sequence[str],
                what: str) -> list[tuple[int, dict[str, str]]]:
     """The file's data rows (blank ones skipped) as (row number, {column: non-empty value})."""
     if len(content) > MAX_IMPORT_BYTES:
-        raise Invalid(f"the file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MiB", field="file")
+        raise Invalid("the file is larger than %(maximum)s MiB", field="file",
+                      maximum=MAX_IMPORT_BYTES // (1024 * 1024))
     kind = file_format(filename, content_type, what=what)
     table = _xlsx_table(content) if kind == "xlsx" else _csv_table(content)
     header = next(table, None)
@@ -62,18 +75,21 @@ def read_table(content: bytes, *, filename: str | None, content_type: str | None
     names = [name.strip().lower() for name in header]
     unknown = [name for name in names if name and name not in columns]
     if unknown or len(set(names) - {""}) != len([n for n in names if n]) or not any(names):
-        raise Invalid(f"the first row must name the columns, each once, from: {', '.join(columns)}"
-                      + (f" (unknown: {', '.join(unknown)})" if unknown else ""), field="file")
+        if unknown:
+            raise Invalid("the first row must name the columns, each once, from: %(columns)s (unknown: %(unknown)s)",
+                          field="file", columns=", ".join(columns), unknown=", ".join(unknown))
+        raise Invalid("the first row must name the columns, each once, from: %(columns)s", field="file",
+                      columns=", ".join(columns))
     rows: list[tuple[int, dict[str, str]]] = []
     for number, cells in enumerate(table, start=2):
         values = {name: cell.strip() for name, cell in zip(names, cells, strict=False) if name and cell.strip()}
         if not values:
             continue
         if len(rows) == MAX_IMPORT_ROWS:
-            raise Invalid(f"the file has more than {MAX_IMPORT_ROWS} rows: split it", field="file")
+            raise Invalid("the file has more than %(maximum)s rows: split it", field="file", maximum=MAX_IMPORT_ROWS)
         rows.append((number, values))
     if not rows:
-        raise Invalid(f"the file has no {what} under its header row", field="file")
+        raise Invalid("the file has no %(what)s under its header row", field="file", what=what)
     return rows
 
 
@@ -88,7 +104,7 @@ def _csv_table(content: bytes) -> Iterator[list[str]]:
     try:
         yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     except csv.Error as problem:
-        raise Invalid(f"the CSV file cannot be read: {problem}", field="file") from None
+        raise Invalid("the CSV file cannot be read: %(reason)s", field="file", reason=str(problem)) from None
 
 
 def _xlsx_table(content: bytes) -> Iterator[list[str]]:

@@ -24,7 +24,7 @@ from chargeplane.domain.assets.events import ChargePointChanged, ChargePointConn
 from chargeplane.domain.clock import Clock
 from chargeplane.domain.sessions.events import SessionMetered, SessionStarted, SessionStopped
 from chargeplane.domain.smartcharging import allocation, planning, profiles, targets
-from chargeplane.domain.smartcharging.events import ChargingTargetChanged, SiteLimitChanged
+from chargeplane.domain.smartcharging.events import ChargingTargetChanged, SiteLimitChanged, SitePlanned
 from chargeplane.domain.smartcharging.planning import Measurement, ProfileSend
 from chargeplane.domain.smartcharging.readings import current_draw_da, soc_percent
 
@@ -142,6 +142,7 @@ class LoadBalancer:
             if everything:
                 for tenant_id, site_id in await self.db.read(Scope.installation("balanced sites"),
                                                              planning.balanced_sites):
+                    await self.db.write(Scope.tenant(tenant_id), partial(planning.retry_unreachable, site_id=site_id))
                     self._sites.setdefault(site_id, tenant_id)
             await self._reconnected()
             await self._retarget()
@@ -217,7 +218,9 @@ class LoadBalancer:
                 measured=dict(self.measured)))
             if site_plan is None:
                 return
-            if not await self._send_all(scope, site_plan.sends):
+            refused = await self._send_all(scope, site_plan.sends)
+            self.bus.publish([SitePlanned(tenant_id, site_id)])
+            if not refused:
                 self._remember(tenant_id, site_id, site_plan)
                 return
         log.warning("site %s: chargers kept refusing profiles; counted at their maximum", site_id)

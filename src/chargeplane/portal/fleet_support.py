@@ -23,7 +23,8 @@ from chargeplane.bus import (
 )
 from chargeplane.config import Settings
 from chargeplane.domain.errors import Invalid
-from chargeplane.portal.pages import N_, STATE_LABELS, Page
+from chargeplane.portal.pages import N_, NC_, STATE_LABELS, Page
+from chargeplane.portal.problems import say
 
 # Charger states as the fleet counts them: OCPP's connector states, both kinds of suspended as one.
 STATE_NAMES = {**STATE_LABELS, "suspended": N_("Paused")}
@@ -51,7 +52,7 @@ TRIGGERS = ("BootNotification", "DiagnosticsStatusNotification", "FirmwareStatus
 
 # OCPP 1.6's answers to the commands above, as people read them.
 ANSWERS = {
-    "Accepted": N_("Accepted"),
+    "Accepted": NC_("charger's answer to a command", "Accepted"),
     "Rejected": N_("Refused"),
     "Scheduled": N_("Scheduled: it takes effect when the running session ends"),
     "Unlocked": N_("Unlocked"),
@@ -133,7 +134,7 @@ def answered(page: Page, command: str, answer: dict[str, Any]) -> CommandResult:
 
 def failed(page: Page, command: str, exc: ChargerCallFailed | ApiError | Invalid) -> CommandResult:
     if isinstance(exc, Invalid):
-        return CommandResult(command, False, exc.message)
+        return CommandResult(command, False, say(page, exc))
     detail = (exc.description or exc.code) if isinstance(exc, ChargerCallError) else str(exc)
     text = next(text for kind, text in _FAILURES if isinstance(exc, kind))
     return CommandResult(command, False, page._(text, detail=detail) if "%(detail)s" in text else page._(text))

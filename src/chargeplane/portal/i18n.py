@@ -2,7 +2,10 @@
 memory at first use, so the repository holds only the sources) and the choice of a viewer's language.
 
 Strings are marked in templates with `{{ _("...") }}` / `{% trans %}` and in Python with `_()` from
-`portal.pages`; `make messages` extracts them to `locales/messages.pot` and updates each catalog.
+`portal.pages`; `make messages` extracts them to `locales/messages.pot` and updates each catalog. An
+English text with more than one meaning has a context (msgctxt) per meaning: `pgettext("heading",
+"Charging")` in a template, `page._(NC_("person", "Name"))` in Python; a text with a number is a
+plural (`ngettext`, `page.ngettext`, `NP_` in a table), never a number glued to a word.
 """
 
 from __future__ import annotations

@@ -26,9 +26,11 @@ from chargeplane.domain.assets.events import (
     ConnectorStatusChanged,
 )
 from chargeplane.domain.sessions.events import SessionStarted, SessionStopped
+from chargeplane.domain.smartcharging.events import ChargingTargetChanged, SiteLimitChanged, SitePlanned
 
 WAKING_EVENTS: tuple[type, ...] = (ChargePointChanged, ChargePointConnected, ChargePointDisconnected,
-                                   ConnectorStatusChanged, SessionStarted, SessionStopped)
+                                   ConnectorStatusChanged, SessionStarted, SessionStopped,
+                                   SiteLimitChanged, SitePlanned, ChargingTargetChanged)
 
 
 class LiveHub:

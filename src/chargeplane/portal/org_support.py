@@ -1,11 +1,12 @@
 """What the sites, cards, groups and sharing pages share: form fields and ids picked in forms, and the
 batch import pages (upload → the API's own import flow → every row, or a table of each row's
-problems; a spreadsheet template to fill in)."""
+problems in the viewer's words; a spreadsheet template to fill in)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Request, UploadFile
@@ -17,6 +18,7 @@ from chargeplane.domain.errors import Invalid
 from chargeplane.domain.identity.permissions import Action, Resource
 from chargeplane.domain.tabular import ImportRejected
 from chargeplane.portal.pages import Page
+from chargeplane.portal.problems import say
 from chargeplane.portal.security import operator_page
 
 ImportFlow = Callable[..., Awaitable[int]]
@@ -85,9 +87,10 @@ async def _import(page: Page, t: Tenancy, *, file: UploadFile | None, flow: Impo
                 "Nothing was imported: %(num)s problem in the file. Fix it and upload the file again.",
                 "Nothing was imported: %(num)s problems in the file. Fix them and upload the file again.",
                 len(rejected.errors))
-            rows = list(rejected.errors)
+            rows = [replace(error, message=say(page, error.cause) if error.cause is not None else error.message)
+                    for error in rejected.errors]
         except Invalid as problem:
-            errors["file"] = problem.message
+            errors["file"] = say(page, problem)
         else:
             return page.redirect(f"{done_url}?imported={count}")
     return page.render(template, status_code=422, errors=errors, rows=rows, **context)

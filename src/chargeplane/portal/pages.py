@@ -91,6 +91,32 @@ def N_(message: str) -> str:
     return message
 
 
+class Contexted(str):
+    """A marked text whose English stands for more than one thing ("Accepted": an invitation, a charger's
+    answer): the catalogs hold it once per `context`, so each language words each meaning its own way."""
+
+    context: str
+
+
+def NC_(context: str, message: str) -> str:
+    """`N_` with a context (extracted as msgctxt): the text reads as its English, and `_()` translates it
+    with its context wherever it is shown."""
+    text = Contexted(message)
+    text.context = context
+    return text
+
+
+def NP_(singular: str, plural: str) -> tuple[str, str]:
+    """`N_` for a sentence with a number: both English forms, for `page.ngettext(*pair, n)` when shown."""
+    return singular, plural
+
+
+def translate(translations: gettext_module.NullTranslations, message: str) -> str:
+    """`gettext`, or `pgettext` for a text marked with `NC_`."""
+    context = getattr(message, "context", None)
+    return translations.pgettext(context, message) if context else translations.gettext(message)
+
+
 # Connector and charger states as people read them (OCPP's words are the keys, lower-cased).
 STATE_LABELS = {
     "available": N_("Available"), "preparing": N_("Preparing"), "charging": N_("Charging"),
@@ -107,21 +133,31 @@ _rendering: ContextVar[gettext_module.NullTranslations] = ContextVar("portal_tra
 
 def _state_label(state: str | None) -> str:
     label = STATE_LABELS.get((state or "unknown").lower())
-    return _rendering.get().gettext(label) if label else (state or "")
+    return translate(_rendering.get(), label) if label else (state or "")
 
 
 def _gettext(message: str) -> str:
-    return _rendering.get().gettext(message)
+    return translate(_rendering.get(), message)
 
 
 def _ngettext(singular: str, plural: str, n: int) -> str:
     return _rendering.get().ngettext(singular, plural, n)
 
 
+def _pgettext(context: str, message: str) -> str:
+    return _rendering.get().pgettext(context, message)
+
+
+def _npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    return _rendering.get().npgettext(context, singular, plural, n)
+
+
 def make_environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape(["html"]),
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
-    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    # Templates say `pgettext("heading", "Charging")` where one English word has two meanings.
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True,  # type: ignore[attr-defined]
+                                  pgettext=_pgettext, npgettext=_npgettext)
     env.globals["LANGUAGES"] = LANGUAGES
     env.globals["state_label"] = _state_label
     return env
@@ -154,7 +190,7 @@ class Page:
         return self.translations.ngettext(singular, plural, n) % {"num": n, **params}
 
     def _(self, message: str, **params: Any) -> str:
-        text = self.translations.gettext(message)
+        text = translate(self.translations, message)
         return text % params if params else text
 
     async def tenancy(self, resource: Resource, action: Action) -> Tenancy:

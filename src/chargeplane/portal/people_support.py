@@ -1,6 +1,7 @@
 """What the people, accounts, settings and records pages share: the words for roles, statuses and
-kinds (marked here, translated when shown), domain and validation errors as field -> message, query
-strings read leniently (an empty filter is no filter), and paging links."""
+kinds (marked here, translated when shown), domain and validation errors as field -> message (in the
+viewer's words, by `portal.problems`), query strings read leniently (an empty filter is no filter),
+and paging links."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from pydantic import ValidationError
 from chargeplane.api.pagination import decode_cursor
 from chargeplane.api.problems import ApiError, domain_status
 from chargeplane.domain.errors import DomainError
-from chargeplane.portal.pages import N_, Page
+from chargeplane.portal.pages import N_, NC_, Page
+from chargeplane.portal.problems import field_problems
 
 WORDS: dict[str, dict[str, str]] = {
     "role": {"tenant_admin": N_("Tenant admin"), "customer_support": N_("Customer support"),
@@ -25,8 +27,8 @@ WORDS: dict[str, dict[str, str]] = {
     "user_status": {"pending": N_("Not activated yet"), "active": N_("Active"), "disabled": N_("Disabled")},
     "invitation_kind": {"member": N_("Join an account"), "customer": N_("New customer"),
                         "sub_account": N_("New sub-account")},
-    "invitation_status": {"pending": N_("Waiting"), "expired": N_("Expired"), "accepted": N_("Accepted"),
-                          "revoked": N_("Revoked")},
+    "invitation_status": {"pending": N_("Waiting"), "expired": N_("Expired"),
+                          "accepted": NC_("invitation status", "Accepted"), "revoked": N_("Revoked")},
     "account_kind": {"standard": N_("Standard"), "business": N_("Business"), "consumer": N_("Consumer")},
     "relation": {"employee": N_("Employee"), "subsidiary": N_("Subsidiary")},
     "message_status": {"pending": N_("Queued"), "sent": N_("Sent"), "failed": N_("Failed"),
@@ -90,16 +92,12 @@ class Labels:
         return [(key, self.of(table, key)) for key in keys]
 
 
-def form_errors(exc: DomainError | ValidationError, fields: Collection[str],
+def form_errors(page: Page, exc: DomainError | ValidationError, fields: Collection[str],
                 rename: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Each message under the form field it is about; one about anything else goes above the form."""
-    found: list[tuple[str, str]]
-    if isinstance(exc, ValidationError):
-        found = [(".".join(str(part) for part in error["loc"]), error["msg"]) for error in exc.errors()]
-    else:
-        found = [(str(exc.details.get("field") or ""), exc.message)]
+    """Each message, in the viewer's words, under the form field it is about; one about anything else
+    goes above the form."""
     errors: dict[str, str] = {}
-    for key, message in found:
+    for key, message in field_problems(page, exc):
         key = (rename or {}).get(key, key)
         errors.setdefault(key if key in fields else "form", message)
     return errors

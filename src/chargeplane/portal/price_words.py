@@ -1,4 +1,5 @@
-"""A price preview in the viewer's words: "Start fee €0.50", "€0.36 per kWh", "€0.24 per kWh, 22:00-07:00".
+"""A price preview in the viewer's words: "Start fee €0.50", "€0.36 per kWh", "€0.24 per kWh, 22:00-07:00 and
+on Sat or Sun".
 
 The domain's `PricePreview.summary` is English; the app shows the same tariff (its OCPI elements, read
 by `pricing.spec.spec_from_json`) in the viewer's language, amounts in their locale. For each kind of
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from babel import dates, numbers
+from babel.lists import format_list
 
 from chargeplane.domain.pricing.describe import hours_of, paid
 from chargeplane.domain.pricing.schemas import PricePreview
@@ -76,7 +78,8 @@ def _when(page: Page, r: Restrictions | None) -> str:
         out.append(hours)
     if r.day_of_week:
         names = dates.get_day_names("abbreviated", locale=fmt.locale)
-        out.append(", ".join(str(names[DAYS.index(day)]) for day in DAYS if day in r.day_of_week))
+        days = [str(names[DAYS.index(day)]) for day in DAYS if day in r.day_of_week]
+        out.append(page._("on %(days)s", days=format_list(days, style="or", locale=fmt.locale)))
     if r.start_date is not None:
         out.append(page._("from %(date)s", date=fmt.date(r.start_date)))
     if r.end_date is not None:
@@ -93,7 +96,8 @@ def _when(page: Page, r: Restrictions | None) -> str:
         out.append(page._("after %(minutes)s min", minutes=fmt.number(Decimal(r.min_duration) / 60, 0)))
     if r.max_duration is not None:
         out.append(page._("for the first %(minutes)s min", minutes=fmt.number(Decimal(r.max_duration) / 60, 0)))
-    return " ".join(out)
+    # Every condition holds at once: "22:00-06:00 and on Sat or Sun", joined as the viewer's language joins a list.
+    return format_list(out, locale=fmt.locale) if out else ""
 
 
 def _digits(value: Decimal) -> int:

@@ -113,7 +113,7 @@ def plan_start(uow: UnitOfWork, *, actor: Principal, charge_point_id: uuid.UUID,
         raise Conflict("you have no card that can charge here: add one (a virtual card works from the app)",
                        field="card_id")
     if _status(card, now) != "accepted":
-        raise Conflict(f"this card cannot charge: it is {_status(card, now)}", field="card_id")
+        raise Conflict("this card cannot charge: it is %(status)s", field="card_id", status=_status(card, now))
     if not _usable(uow, card, cp.id, now):
         raise Conflict("this card is restricted to other sites and charge points", field="card_id")
     if card.kind == "virtual":

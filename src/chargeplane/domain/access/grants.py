@@ -46,7 +46,7 @@ def _shared_account(uow: UnitOfWork, charge_point_id: uuid.UUID | None, site_id:
               else uow.session.get(Site, site_id))
     if shared is None:
         field = "charge_point_id" if charge_point_id is not None else "site_id"
-        raise Invalid(f"{field} names nothing of yours to share", field=field)
+        raise Invalid("%(field)s names nothing of yours to share", field=field)
     return shared.account_id
 
 

@@ -29,7 +29,7 @@ def _name(name: str) -> str:
 
 
 def _taken(name: str) -> Conflict:
-    return Conflict(f"the account has a customer group named {name!r}", field="name")
+    return Conflict("the account has a customer group named %(name)r", field="name", name=name)
 
 
 def _percent(value: Decimal) -> Decimal:

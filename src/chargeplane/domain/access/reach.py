@@ -22,14 +22,14 @@ def user_in_reach(uow: UnitOfWork, user_id: uuid.UUID, *, field: str = "user_id"
     account tree. Anything else is answered as if the user did not exist."""
     user = uow.session.get(User, user_id)
     if user is None:
-        raise Invalid(f"{field} names no user of yours", field=field)
+        raise Invalid("%(field)s names no user of yours", field=field)
     if uow.scope.accounts is None and within is None:
         return user
     query = select(Membership.id).where(Membership.user_id == user_id)
     if within is not None:
         query = query.where(Membership.account_id.in_(sorted(within)))
     if uow.session.scalar(query.limit(1)) is None:
-        raise Invalid(f"{field} names no user of yours", field=field)
+        raise Invalid("%(field)s names no user of yours", field=field)
     return user
 
 
@@ -53,8 +53,8 @@ def account_in_reach(uow: UnitOfWork, account_id: uuid.UUID | None, *, actor: Pr
             account_id = own.pop()
     if account_id is None:
         if uow.scope.accounts is not None or required:
-            raise Invalid(f"{field} is required: name the account it belongs to", field=field)
+            raise Invalid("%(field)s is required: name the account it belongs to", field=field)
         return None
     if uow.session.get(Account, account_id) is None:
-        raise Invalid(f"{field} names no account of yours", field=field)
+        raise Invalid("%(field)s names no account of yours", field=field)
     return account_id

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from chargeplane.domain.errors import invalid_value
+
 Visibility = Literal["own", "shared", "community", "public"]
 
 
@@ -51,7 +53,7 @@ class GroupMemberAdd(BaseModel):
     @model_validator(mode="after")
     def _one(self) -> GroupMemberAdd:
         if (self.user_id is None) == (self.id_token_id is None):
-            raise ValueError("give either user_id or id_token_id")
+            raise invalid_value("give either user_id or id_token_id")
         return self
 
 
@@ -80,9 +82,9 @@ class AccessGrantCreate(BaseModel):
     @model_validator(mode="after")
     def _one_each(self) -> AccessGrantCreate:
         if (self.charge_point_id is None) == (self.site_id is None):
-            raise ValueError("share either a charge_point_id or a site_id")
+            raise invalid_value("share either a charge_point_id or a site_id")
         if sum(x is not None for x in (self.user_id, self.user_email, self.customer_group_id)) != 1:
-            raise ValueError("share with one of user_id, user_email or customer_group_id")
+            raise invalid_value("share with one of user_id, user_email or customer_group_id")
         return self
 
 

@@ -33,10 +33,10 @@ def rule_for(uow: UnitOfWork, cause: str) -> Rule:
 
 def set_rule(uow: UnitOfWork, *, cause: str, changes: dict[str, Any]) -> Rule:
     if cause not in CAUSES:
-        raise NotFound(f"there is no alarm cause {cause!r}")
+        raise NotFound("there is no alarm cause %(cause)r", cause=cause)
     level = changes.get("level")
     if level is not None and level not in LEVELS:
-        raise Invalid(f"level must be one of {', '.join(LEVELS)}", field="level")
+        raise Invalid("level must be one of %(allowed)s", field="level", allowed=", ".join(LEVELS))
     row = uow.session.scalar(select(AlarmRule).where(AlarmRule.cause == cause))
     if row is None:
         default = DEFAULT_RULES[cause]
@@ -102,7 +102,7 @@ def clear_cause(uow: UnitOfWork, *, key: str, at: datetime) -> Alarm | None:
 def acknowledge(uow: UnitOfWork, *, alarm_id: uuid.UUID, actor: str, comment: str | None, now: datetime) -> Alarm:
     alarm = get_alarm(uow, alarm_id)
     if alarm.status != "open":
-        raise Conflict(f"only an open alarm can be acknowledged; this one is {alarm.status}")
+        raise Conflict("only an open alarm can be acknowledged; this one is %(status)s", status=alarm.status)
     alarm.status, alarm.acknowledged_at, alarm.acknowledged_by = "acknowledged", now, actor
     _change(uow, alarm, "acknowledged", now, actor, comment)
     return alarm

@@ -66,7 +66,7 @@ def get_queued(uow: UnitOfWork, command_id: uuid.UUID) -> QueuedCommand:
 def cancel(uow: UnitOfWork, *, command_id: uuid.UUID, now: datetime) -> QueuedCommand:
     row = get_queued(uow, command_id)
     if row.status != "queued":
-        raise Conflict(f"only a queued command can be cancelled; this one is {row.status}")
+        raise Conflict("only a queued command can be cancelled; this one is %(status)s", status=row.status)
     row.status, row.answered_at = "cancelled", now
     return row
 

@@ -24,7 +24,7 @@ MAX_PASSWORD_LENGTH = 64
 
 def check_identity(identity: str) -> str:
     if not identity or len(identity) > MAX_IDENTITY_LENGTH:
-        raise Invalid(f"identity must be 1 to {MAX_IDENTITY_LENGTH} characters", field="identity")
+        raise Invalid("identity must be 1 to %(maximum)s characters", field="identity", maximum=MAX_IDENTITY_LENGTH)
     if ":" in identity:
         raise Invalid("identity must not contain ':'", field="identity")
     if not _IDENTITY.match(identity):
@@ -34,9 +34,8 @@ def check_identity(identity: str) -> str:
 
 def check_password(password: str) -> str:
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        raise Invalid(
-            f"password must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters", field="password"
-        )
+        raise Invalid("password must be %(minimum)s to %(maximum)s characters", field="password",
+                      minimum=MIN_PASSWORD_LENGTH, maximum=MAX_PASSWORD_LENGTH)
     if not password.isprintable() or not password.isascii():
         raise Invalid("password must be printable ASCII", field="password")
     return password

@@ -101,7 +101,8 @@ def register_charge_point(
         registration_status=registration_status, account_id=account_id, community=community, public=public,
     )
     # Identities are unique across the installation, so the clash may be with another tenant.
-    return add_unique(uow, charge_point, Conflict(f"identity {identity!r} is already registered", field="identity"))
+    return add_unique(uow, charge_point, Conflict("identity %(identity)r is already registered", field="identity",
+                      identity=identity))
 
 
 def get_charge_point(uow: UnitOfWork, charge_point_id: uuid.UUID) -> ChargePoint:
@@ -154,7 +155,7 @@ def update_charge_point(
         check_owner(uow, changes["account_id"])
     for flag in ("community", "public"):
         if flag in changes and not isinstance(changes[flag], bool):
-            raise Invalid(f"{flag} is true or false", field=flag)
+            raise Invalid("%(field)s is true or false", field=flag)
     if "registration_status" in changes:
         _check_registration_status(changes["registration_status"])
     for field, value in changes.items():
@@ -184,10 +185,10 @@ def delete_charge_point(uow: UnitOfWork, charge_point_id: uuid.UUID) -> None:
 def _check_known(changes: dict[str, Any], allowed: tuple[str, ...]) -> None:
     unknown = set(changes) - set(allowed)
     if unknown:
-        raise Invalid(f"cannot change {', '.join(sorted(unknown))}")
+        raise Invalid("cannot change %(names)s", names=", ".join(sorted(unknown)))
 
 
 def _check_registration_status(value: str) -> None:
     if value not in REGISTRATION_STATUSES:
-        raise Invalid(f"registration_status must be one of {', '.join(REGISTRATION_STATUSES)}",
-                      field="registration_status")
+        raise Invalid("registration_status must be one of %(allowed)s",
+                      field="registration_status", allowed=", ".join(REGISTRATION_STATUSES))

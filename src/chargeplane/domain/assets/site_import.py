@@ -15,11 +15,12 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from chargeplane.db import UnitOfWork
 from chargeplane.domain.assets import management, service
 from chargeplane.domain.assets.schemas import SiteCreate
-from chargeplane.domain.errors import DomainError
+from chargeplane.domain.errors import DomainError, Invalid
 from chargeplane.domain.identity.contact import check_time_zone
 from chargeplane.domain.identity.principal import Principal
 from chargeplane.domain.tabular import ImportRejected, RowError, read_table
@@ -45,16 +46,18 @@ def read_rows(content: bytes, *, filename: str | None, content_type: str | None)
         except ValidationError as problems:
             for problem in problems.errors():
                 column = str(problem["loc"][0]) if problem["loc"] else None
-                row.errors.append(RowError(row.row, column, _message(column, problem["msg"])))
+                row.errors.append(_row_error(row.row, column, problem))
     return rows
 
 
-def _message(column: str | None, message: str) -> str:
+def _row_error(row: int, column: str | None, problem: ErrorDetails) -> RowError:
+    message = problem["msg"]
     if column in ("latitude", "longitude") and "number" in message:
-        return f"{column} must be a number in degrees, such as 59.437"
+        return RowError.of(row, column, Invalid("%(column)s must be a number in degrees, such as 59.437",
+                                                column=column))
     if column == "account_id" and "UUID" in message:
-        return "account_id must be an account's id (a UUID)"
-    return message
+        return RowError.of(row, column, Invalid("account_id must be an account's id (a UUID)"))
+    return RowError(row, column, message, problem)
 
 
 def import_sites(uow: UnitOfWork, rows: list[SiteRow], *, actor: Principal, now: datetime) -> int:
@@ -78,4 +81,4 @@ def _check(row: SiteRow, column: str, check: Callable[..., object], *args: Any) 
     try:
         check(*args)
     except DomainError as problem:
-        row.errors.append(RowError(row.row, column, problem.message))
+        row.errors.append(RowError.of(row.row, column, problem))

@@ -53,7 +53,8 @@ def create_campaign(uow: UnitOfWork, *, body: CampaignCreate, actor: Principal, 
         FirmwareCampaign.status == "running", FirmwareTarget.status.in_(("pending", *IN_FLIGHT)),
         FirmwareTarget.charge_point_id.in_([cp for cp, _ in chosen])))
     if busy:
-        raise Conflict(f"{busy} of these chargers are in another running campaign; cancel it or narrow the selection")
+        raise Conflict("%(busy)s of these chargers are in another running campaign; cancel it or narrow the selection",
+                       busy=busy)
     campaign = FirmwareCampaign(name=body.name, location=body.location, retrieve_date=body.retrieve_date,
                                 selection=selection, batch_size=body.batch_size, max_attempts=body.max_attempts,
                                 status="running", created_by=actor.label, created_at=now)
@@ -105,7 +106,7 @@ def cancel(uow: UnitOfWork, *, campaign_id: uuid.UUID, actor: Principal, now: da
     """Chargers not yet sent the firmware are left alone; those already updating finish on their own."""
     campaign = get_campaign(uow, campaign_id)
     if campaign.status != "running":
-        raise Conflict(f"the campaign is {campaign.status} already")
+        raise Conflict("the campaign is %(status)s already", status=campaign.status)
     uow.session.execute(update(FirmwareTarget).where(FirmwareTarget.campaign_id == campaign_id,
                                                      FirmwareTarget.status == "pending")
                         .values(status="cancelled", updated_at=now))

@@ -9,12 +9,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
 
-from chargeplane.domain.errors import Invalid
+from chargeplane.domain.errors import N_, Invalid
 from chargeplane.domain.tenancy.models import Tenant
 
 # E.164: a '+', a country code that does not start with 0, at most 15 digits in all.
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _MOBILE_SEPARATORS = re.compile(r"[\s\-().]")
+NOT_AN_EMAIL = N_("not a valid email address: %(reason)s")  # the reason: email_validator's, in English
 
 
 def normalize_email(email: str) -> str:
@@ -25,7 +26,7 @@ def normalize_email(email: str) -> str:
     try:
         return str(validate_email(email.strip(), check_deliverability=False, test_environment=True).normalized)
     except EmailNotValidError as exc:
-        raise Invalid(f"not a valid email address: {exc}", field="email") from None
+        raise Invalid(NOT_AN_EMAIL, field="email", reason=str(exc)) from None
 
 
 def email_key(email: str) -> str:
@@ -48,7 +49,7 @@ def normalize_mobile(mobile: str) -> str:
 
 def check_language(tenant: Tenant, language: str) -> str:
     if language not in tenant.languages:
-        raise Invalid(f"language must be one of {', '.join(tenant.languages)}", field="language")
+        raise Invalid("language must be one of %(allowed)s", field="language", allowed=", ".join(tenant.languages))
     return language
 
 
@@ -56,5 +57,6 @@ def check_time_zone(time_zone: str) -> str:
     try:
         ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise Invalid(f"{time_zone!r} is not an IANA time zone (such as Europe/Tallinn)", field="time_zone") from None
+        raise Invalid("%(time_zone)r is not an IANA time zone (such as Europe/Tallinn)", field="time_zone",
+                      time_zone=time_zone) from None
     return time_zone

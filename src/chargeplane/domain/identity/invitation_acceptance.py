@@ -150,8 +150,8 @@ def _existing(invitee: User, caller: Principal | None) -> User:
     if invitee.status == "disabled":
         raise Conflict("the user of this address is disabled; contact support")
     if caller is None or caller.kind != "user":
-        raise Unauthenticated(f"{invitee.email or invitee.mobile} has an account already: log in as that user, "
-                              "then accept the invitation")
+        raise Unauthenticated("%(contact)s has an account already: log in as that user, then accept the invitation",
+                              contact=invitee.email or invitee.mobile)
     if caller.id != invitee.id:
         raise Forbidden("this invitation is for another user: log out, and log in as the user it was sent to")
     return invitee

@@ -113,7 +113,8 @@ def find_invitee(uow: UnitOfWork, *, email: str | None, mobile: str | None) -> U
 def _draft_account(draft: AccountDraft | None, *, kind: str, parent_id: uuid.UUID | None) -> Account:
     """The account to create on activation, checked now by the accounts' own rules (never saved here)."""
     if draft is None:
-        raise Invalid(f"a {kind.replace('_', '-')} invitation describes the account to create", field="account")
+        raise Invalid("a %(kind)s invitation describes the account to create", field="account",
+                      kind=kind.replace("_", "-"))
     account_kind = draft.kind
     if kind == "sub_account":
         if draft.relation is None:
@@ -158,7 +159,8 @@ def _target(uow: UnitOfWork, data: InvitationCreate, principal: Principal) -> tu
     if data.account is not None:
         raise Invalid("a member invitation joins an existing account: give account_id, not account", field="account")
     if data.role is None:
-        raise Invalid(f"give the role the invitee gets: {', '.join(sorted(ACCOUNT_ROLES))}", field="role")
+        raise Invalid("give the role the invitee gets: %(allowed)s", field="role",
+                      allowed=", ".join(sorted(ACCOUNT_ROLES)))
     check_role_shape(data.role, data.account_id)
     if data.account_id is not None:
         get_account(uow, data.account_id, field="account_id")
@@ -176,7 +178,8 @@ def create_invitation(uow: UnitOfWork, *, data: InvitationCreate, inviter: Princ
     check_authority(uow, inviter, kind=data.kind, account_id=account_id, role=role,
                     invitee_id=invitee.id if invitee else None)
     if data.kind == "member" and invitee is not None and _holds(uow, invitee.id, role, account_id):
-        raise Conflict(f"{email or mobile} already has the role {role.value} there", field="role")
+        raise Conflict("%(contact)s already has the role %(role)s there", field="role", contact=email or mobile,
+                       role=role.value)
     draft = None if data.kind == "member" else _draft_account(data.account, kind=data.kind, parent_id=account_id)
     invitation = Invitation(
         kind=data.kind, email=email, mobile=mobile, name=(data.name or "").strip() or None, language=language,
@@ -253,7 +256,7 @@ def _managed(uow: UnitOfWork, invitation_id: uuid.UUID, by: Principal) -> Invita
     invitation = get_invitation(uow, invitation_id)
     require_admin_of(uow, by, invitation.account_id)
     if invitation.status != "pending":
-        raise Conflict(f"the invitation was {invitation.status} already", field="status")
+        raise Conflict("the invitation was %(status)s already", field="status", status=invitation.status)
     return invitation
 
 

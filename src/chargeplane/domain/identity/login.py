@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from chargeplane.db import UnitOfWork
 from chargeplane.domain.audit.service import record
-from chargeplane.domain.errors import NotFound, Unauthenticated
+from chargeplane.domain.errors import N_, NotFound, Unauthenticated
 from chargeplane.domain.identity.logins import IssuedLogin, revoke_all_login_sessions, start_login_session
 from chargeplane.domain.identity.models import LoginSession, User
 from chargeplane.domain.identity.passwords import find_user_by_email
@@ -28,7 +28,7 @@ class LoginFailed(Unauthenticated):
 
     def __init__(self) -> None:
         # One message for an unknown email, a wrong password, an unverified or a disabled user.
-        super().__init__("the email or password is wrong, or the user is not verified or not allowed to log in")
+        super().__init__(N_("the email or password is wrong, or the user is not verified or not allowed to log in"))
 
 
 class TotpRequired(Unauthenticated):
@@ -38,8 +38,8 @@ class TotpRequired(Unauthenticated):
     code = "totp_required"
 
     def __init__(self, *, wrong: bool) -> None:
-        super().__init__("the code is not valid or was already used; enter the current code" if wrong
-                         else "this user logs in with a code from an authenticator app: send totp_code",
+        super().__init__(N_("the code is not valid or was already used; enter the current code") if wrong
+                         else N_("this user logs in with a code from an authenticator app: send totp_code"),
                          field="totp_code")
         self.wrong = wrong
 

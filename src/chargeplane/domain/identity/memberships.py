@@ -33,7 +33,7 @@ def add_membership(uow: UnitOfWork, *, user_id: uuid.UUID, role: Role, account_i
     existing = select(Membership.id).where(Membership.user_id == user_id, Membership.role == role.value,
                                            _same_account(account_id))
     if uow.session.scalar(existing) is not None:
-        raise Conflict(f"the user already has the role {role.value} there", field="role")
+        raise Conflict("the user already has the role %(role)s there", field="role", role=role.value)
     membership = Membership(user_id=user_id, role=role.value, account_id=account_id,
                             created_at=now or utcnow())
     uow.session.add(membership)
@@ -70,9 +70,9 @@ def list_memberships(uow: UnitOfWork, *, user_id: uuid.UUID) -> list[Membership]
 
 def check_role_shape(role: Role, account_id: uuid.UUID | None) -> None:
     if role in TENANT_ROLES and account_id is not None:
-        raise Invalid(f"{role.value} is a tenant-wide role: give no account_id", field="account_id")
+        raise Invalid("%(role)s is a tenant-wide role: give no account_id", field="account_id", role=role.value)
     if role in ACCOUNT_ROLES and account_id is None:
-        raise Invalid(f"{role.value} is a role in an account: give account_id", field="account_id")
+        raise Invalid("%(role)s is a role in an account: give account_id", field="account_id", role=role.value)
 
 
 def check_may_assign(uow: UnitOfWork, principal: Principal, *, role: Role, account_id: uuid.UUID | None,
@@ -82,7 +82,7 @@ def check_may_assign(uow: UnitOfWork, principal: Principal, *, role: Role, accou
     if user_id is not None and principal.user_id == user_id:
         raise Forbidden("you cannot change your own roles: ask another admin")
     if role not in assignable_roles(principal.roles):
-        raise Forbidden(f"your role does not allow granting {role.value}")
+        raise Forbidden("your role does not allow granting %(role)s", role=role.value)
     if principal.tenant_wide:
         return
     if account_id is None or account_id not in subtree(uow, principal.accounts_with(Role.ACCOUNT_ADMIN)):

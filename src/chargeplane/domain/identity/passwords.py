@@ -32,9 +32,9 @@ MAX_LENGTH = 128
 
 def check_password_policy(password: str, *, email: str | None, field: str = "password") -> str:
     if len(password) < MIN_LENGTH:
-        raise Invalid(f"the password must be at least {MIN_LENGTH} characters long", field=field)
+        raise Invalid("the password must be at least %(minimum)s characters long", field=field, minimum=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        raise Invalid(f"the password must be at most {MAX_LENGTH} characters long", field=field)
+        raise Invalid("the password must be at most %(maximum)s characters long", field=field, maximum=MAX_LENGTH)
     if email and password.strip().lower() == email.strip().lower():
         raise Invalid("the password must not be the email address", field=field)
     return password

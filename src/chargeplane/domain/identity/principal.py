@@ -39,7 +39,8 @@ class Principal:
 
     def require(self, resource: Resource, action: Action) -> None:
         if not self.can(resource, action):
-            raise Forbidden(f"your role does not allow {action.value} on {resource.value.replace('_', ' ')}")
+            raise Forbidden("your role does not allow %(action)s on %(resource)s", action=action.value,
+                            resource=resource.value.replace("_", " "))
 
     def accounts_with(self, *roles: Role) -> frozenset[uuid.UUID]:
         return frozenset(account for role, account in self.memberships if role in roles and account is not None)

@@ -8,16 +8,17 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from chargeplane.domain.errors import N_, invalid_value
 from chargeplane.domain.identity.permissions import Role
 from chargeplane.domain.text import Text
 
 # Fields a PATCH may never carry, with why: the generic "extra inputs" refusal would not say.
 _FIXED = {
-    "email": "an email address changes only through a verified email change",
-    "tenant_id": "a user belongs to one tenant for good",
-    "role": "roles change through /users/{id}/memberships",
-    "roles": "roles change through /users/{id}/memberships",
-    "account_id": "accounts change through /users/{id}/memberships",
+    "email": N_("%(name)s cannot be changed here: an email address changes only through a verified email change"),
+    "tenant_id": N_("%(name)s cannot be changed here: a user belongs to one tenant for good"),
+    "role": N_("%(name)s cannot be changed here: roles change through /users/{id}/memberships"),
+    "roles": N_("%(name)s cannot be changed here: roles change through /users/{id}/memberships"),
+    "account_id": N_("%(name)s cannot be changed here: accounts change through /users/{id}/memberships"),
 }
 
 
@@ -69,7 +70,7 @@ class UserUpdate(BaseModel):
     @classmethod
     def _refuse_fixed(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            for name, why in _FIXED.items():
+            for name, refusal in _FIXED.items():
                 if name in data:
-                    raise ValueError(f"{name} cannot be changed here: {why}")
+                    raise invalid_value(refusal, name=name)
         return data

@@ -81,7 +81,7 @@ class LoginThrottle:
         longest = max((w for w in waits if w is not None), default=None)
         if longest is not None:
             seconds = max(1, int(-(-longest.total_seconds() // 1)))  # rounded up
-            raise TooManyAttempts(f"too many failed logins; try again in {seconds} seconds", retry_after=seconds)
+            raise TooManyAttempts("too many failed logins; try again in %(retry_after)s seconds", retry_after=seconds)
 
     def failed(self, *, tenant_id: uuid.UUID, email: str, address: str | None, now: datetime) -> None:
         self.by_account.record(_account(tenant_id, email), now)

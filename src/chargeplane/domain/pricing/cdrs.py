@@ -87,8 +87,9 @@ def correct_cdr(uow: UnitOfWork, *, cdr_id: uuid.UUID, reason: str, tariff_snaps
     latest = s.scalar(select(func.max(ChargeDetailRecord.version))
                       .where(ChargeDetailRecord.session_id == previous.session_id))
     if latest != previous.version:
-        raise Conflict(f"version {previous.version} was already corrected (the latest is version {latest}); "
-                       "correct the latest version", cdr_id=str(cdr_id), latest_version=latest)
+        raise Conflict("version %(version)s was already corrected (the latest is version %(latest_version)s); "
+                       "correct the latest version", cdr_id=str(cdr_id), latest_version=latest,
+                       version=previous.version)
     if not reason.strip():
         raise Invalid("a correction needs a reason", field="reason")
     session = s.get(ChargingSession, previous.session_id)
@@ -149,7 +150,7 @@ def discount_of(snapshot: dict[str, Any] | None) -> Decimal:
     try:
         return Decimal(str(raw))
     except ArithmeticError:
-        raise Invalid(f"discount_percent {raw!r} is not a number", field="discount_percent") from None
+        raise Invalid("discount_percent %(raw)r is not a number", field="discount_percent", raw=raw) from None
 
 
 def _free(currency: str) -> TariffSpec:

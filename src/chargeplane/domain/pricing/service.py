@@ -116,7 +116,7 @@ def update_tariff(uow: UnitOfWork, tariff_id: uuid.UUID, *, changes: dict[str, A
     before = _settings(tariff)
     for name in ("name", "currency", "elements", "audience", "active"):
         if name in changes and changes[name] is None:
-            raise Invalid(f"{name} cannot be null", field=name)
+            raise Invalid("%(field)s cannot be null", field=name)
     if changes.get("audience", "customer_group") != "customer_group" and "customer_group_id" not in changes:
         changes["customer_group_id"] = None  # leaving a group audience leaves the group
     for name, value in changes.items():

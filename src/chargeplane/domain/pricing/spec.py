@@ -132,12 +132,14 @@ def spec_from_json(data: Mapping[str, Any]) -> TariffSpec:
 
 def _object(value: object, path: str, allowed: set[str], what: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
-        raise Invalid(f"{what} must be a JSON object", field=path)
+        raise Invalid("%(what)s must be a JSON object", field=path, what=what)
     for key in value:
         if key in _UNSUPPORTED:
-            raise Invalid(f"restrictions by {_UNSUPPORTED[key]} are not supported", field=f"{path}.{key}")
+            raise Invalid("restrictions by %(restriction)s are not supported", field=f"{path}.{key}",
+                          restriction=_UNSUPPORTED[key])
         if key not in allowed:
-            raise Invalid(f"unknown field {key!r} in {what}; expected one of {sorted(allowed)}", field=f"{path}.{key}")
+            raise Invalid("unknown field %(key)r in %(what)s; expected one of %(allowed)s", field=f"{path}.{key}",
+                          key=key, what=what, allowed=sorted(allowed))
     return cast(Mapping[str, Any], value)
 
 
@@ -157,7 +159,8 @@ def _component(value: object, path: str) -> PriceComponent:
     kind = obj.get("type")
     if kind not in COMPONENT_TYPES:
         expected = list(COMPONENT_TYPES)
-        raise Invalid(f"unknown price component type {kind!r}; expected one of {expected}", field=f"{path}.type")
+        raise Invalid("unknown price component type %(kind)r; expected one of %(expected)s", field=f"{path}.type",
+                      kind=kind, expected=expected)
     price = _decimal(obj.get("price"), f"{path}.price", required=True)
     assert price is not None
     vat = _decimal(obj.get("vat"), f"{path}.vat")
@@ -189,7 +192,8 @@ def _restrictions(value: object, path: str) -> Restrictions:
         ("kwh", min_kwh, max_kwh), ("power", min_power, max_power), ("duration", min_duration, max_duration)
     ):
         if low is not None and high is not None and low >= high:
-            raise Invalid(f"min_{name} must be below max_{name} (max is exclusive)", field=f"{path}.min_{name}")
+            raise Invalid("min_%(name)s must be below max_%(name)s (max is exclusive)", field=f"{path}.min_{name}",
+                          name=name)
     return Restrictions(
         start_time=start_time, end_time=end_time, start_date=start_date, end_date=end_date,
         min_kwh=min_kwh, max_kwh=max_kwh, min_power=min_power, max_power=max_power,
@@ -202,22 +206,23 @@ def _price(value: object, path: str) -> Price | None:
     if value is None:
         return None
     if not isinstance(value, Mapping):
-        raise Invalid(f"{path} must be an object with excl_vat and optionally incl_vat", field=path)
+        raise Invalid("%(path)s must be an object with excl_vat and optionally incl_vat", field=path, path=path)
     extra = set(value) - {"excl_vat", "incl_vat"}
     if extra:
-        raise Invalid(f"unknown field {sorted(extra)[0]!r} in {path}; expected excl_vat, incl_vat", field=path)
+        raise Invalid("unknown field %(key)r in %(path)s; expected excl_vat, incl_vat", field=path,
+                      key=sorted(extra)[0], path=path)
     excl = _decimal(value.get("excl_vat"), f"{path}.excl_vat", required=True)
     assert excl is not None
     incl = _decimal(value.get("incl_vat"), f"{path}.incl_vat")
     if incl is not None and incl < excl:
-        raise Invalid(f"{path}.incl_vat must not be below excl_vat", field=f"{path}.incl_vat")
+        raise Invalid("%(path)s.incl_vat must not be below excl_vat", field=f"{path}.incl_vat", path=path)
     return Price(excl_vat=excl, incl_vat=incl)
 
 
 def _decimal(value: object, path: str, *, required: bool = False) -> Decimal | None:
     if value is None:
         if required:
-            raise Invalid(f"{path.rsplit('.', 1)[-1]} is required", field=path)
+            raise Invalid("%(name)s is required", field=path, name=path.rsplit('.', 1)[-1])
         return None
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
         raise Invalid("must be a number", field=path)
@@ -225,7 +230,7 @@ def _decimal(value: object, path: str, *, required: bool = False) -> Decimal | N
         # str() first so 0.1 (a float) becomes Decimal("0.1"), not its binary approximation.
         number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
     except InvalidOperation:
-        raise Invalid(f"{value!r} is not a number", field=path) from None
+        raise Invalid("%(value)r is not a number", field=path, value=value) from None
     if not number.is_finite():
         raise Invalid("must be a finite number", field=path)
     if number < 0:
@@ -245,7 +250,7 @@ def _time(value: object, path: str) -> time | None:
     if value is None:
         return None
     if not isinstance(value, str) or not _TIME.fullmatch(value):
-        raise Invalid(f"{value!r} is not a local time of day as HH:MM (00:00 to 23:59)", field=path)
+        raise Invalid("%(value)r is not a local time of day as HH:MM (00:00 to 23:59)", field=path, value=value)
     return time(int(value[:2]), int(value[3:]))
 
 
@@ -257,7 +262,7 @@ def _date(value: object, path: str) -> date | None:
             raise ValueError
         return date.fromisoformat(value)
     except ValueError:
-        raise Invalid(f"{value!r} is not a date as YYYY-MM-DD", field=path) from None
+        raise Invalid("%(value)r is not a date as YYYY-MM-DD", field=path, value=value) from None
 
 
 def _days(value: object, path: str) -> frozenset[str]:
@@ -267,7 +272,8 @@ def _days(value: object, path: str) -> frozenset[str]:
         raise Invalid("day_of_week must be a list of day names such as MONDAY", field=path)
     for i, day in enumerate(value):
         if day not in DAYS:
-            raise Invalid(f"unknown day {day!r}; expected one of {list(DAYS)}", field=f"{path}[{i}]")
+            raise Invalid("unknown day %(day)r; expected one of %(days)s", field=f"{path}[{i}]", day=day,
+                          days=list(DAYS))
     return frozenset(value)
 
 

@@ -47,7 +47,7 @@ def request_reservation(uow: UnitOfWork, *, charge_point_id: uuid.UUID, connecto
     if token is None or token.status != "accepted":
         raise Invalid("no card with this id tag may charge", field="id_tag")
     if connector_id > 0 and cp.connectors and connector_id not in {c.connector_id for c in cp.connectors}:
-        raise Invalid(f"the charger has no connector {connector_id}", field="connector_id")
+        raise Invalid("the charger has no connector %(connector_id)s", field="connector_id", connector_id=connector_id)
     s = uow.session
     held = s.scalar(select(Reservation.id).where(
         Reservation.charge_point_id == cp.id, Reservation.connector_id == connector_id,
@@ -91,7 +91,7 @@ def record_answer(uow: UnitOfWork, *, reservation_id: uuid.UUID, charger_status:
 def cancellable(uow: UnitOfWork, *, reservation_id: uuid.UUID, now: datetime) -> Reservation:
     row = get_reservation(uow, reservation_id)
     if to_read(row, now).status != "accepted":
-        raise Conflict(f"a reservation that is {to_read(row, now).status} cannot be cancelled")
+        raise Conflict("a reservation that is %(status)s cannot be cancelled", status=to_read(row, now).status)
     return row
 
 
@@ -99,7 +99,8 @@ def record_cancellation(uow: UnitOfWork, *, reservation_id: uuid.UUID, charger_s
                         now: datetime) -> Reservation:
     row = get_reservation(uow, reservation_id)
     if charger_status != "Accepted":
-        raise Conflict(f"the charger refused to cancel the reservation ({charger_status})")
+        raise Conflict("the charger refused to cancel the reservation (%(charger_status)s)",
+                       charger_status=charger_status)
     row.status, row.ended_at = "cancelled", now
     record(uow, actor=actor, action="reservation.cancelled", object_type="reservation", object_id=row.id, at=now,
            account_id=row.account_id)

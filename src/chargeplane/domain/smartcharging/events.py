@@ -20,3 +20,11 @@ class SiteLimitChanged:
 class ChargingTargetChanged:
     tenant_id: uuid.UUID
     session_id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
+class SitePlanned:
+    """A site's plan was made and its profiles sent (what `GET /sites/{id}/load` shows changed)."""
+
+    tenant_id: uuid.UUID
+    site_id: uuid.UUID

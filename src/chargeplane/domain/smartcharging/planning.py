@@ -150,8 +150,11 @@ def _cap_send(settings: ChargerChargingSettings, cap_da: int, now: datetime) -> 
     accepted = deciamps(settings.cap_a) if settings.control == "accepted" else None
     if accepted == cap_da:
         return []
+    # A charger we stopped counting on (it reconnected, or refused since) still follows the cap it
+    # last accepted: a higher one is a raise, sent only once the others are lowered.
+    last = deciamps(settings.cap_a)
     return [ProfileSend(settings.charge_point_id, profiles.charger_cap(cap_da, now=now), cap_da,
-                        lowers=accepted is None or cap_da < accepted)]
+                        lowers=last is None or cap_da < last)]
 
 
 def _session_send(uow: UnitOfWork, session: ChargingSession, row: ChargingAllocation | None,
@@ -172,7 +175,8 @@ def _session_send(uow: UnitOfWork, session: ChargingSession, row: ChargingAlloca
     row.state = "pending"
     payload = profiles.session_limit(limit_da, connector_id=session.connector_id,
                                      transaction_id=session.transaction_id)
-    return [ProfileSend(session.charge_point_id, payload, limit_da, lowers=accepted is None or limit_da < accepted,
+    last = deciamps(row.accepted_limit_a)  # in force on the charger until it accepts another (as for caps)
+    return [ProfileSend(session.charge_point_id, payload, limit_da, lowers=last is None or limit_da < last,
                         session_id=session.id)]
 
 
@@ -195,6 +199,15 @@ def record_answer(uow: UnitOfWork, *, send: ProfileSend, status: str | None, det
     settings.control = "unreachable" if status is None else "rejected"
     settings.control_detail = (detail or f"SetChargingProfile answered {status}")[:300]
     return True
+
+
+def retry_unreachable(uow: UnitOfWork, *, site_id: uuid.UUID) -> None:
+    """Chargers whose last send failed (a timeout, a busy link) are tried again at the periodic sweep,
+    not at every plan: each failure may cost a whole call timeout."""
+    for settings in uow.session.scalars(
+            select(ChargerChargingSettings).join(ChargePoint, ChargePoint.id == ChargerChargingSettings.charge_point_id)
+            .where(ChargePoint.site_id == site_id, ChargerChargingSettings.control == "unreachable")):
+        settings.control = "unknown"
 
 
 def charger_connected(uow: UnitOfWork, *, charge_point_id: uuid.UUID) -> uuid.UUID | None:

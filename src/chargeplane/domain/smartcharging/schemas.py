@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from chargeplane.domain.errors import invalid_value
+
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -26,20 +28,20 @@ class LimitPeriod(BaseModel):
     @classmethod
     def _days(cls, days: list[int]) -> list[int]:
         if any(day < 1 or day > 7 for day in days) or len(set(days)) != len(days):
-            raise ValueError("days are distinct ISO weekdays 1 (Monday) to 7 (Sunday)")
+            raise invalid_value("days are distinct ISO weekdays 1 (Monday) to 7 (Sunday)")
         return sorted(days)
 
     @field_validator("start", "end")
     @classmethod
     def _clock(cls, value: str) -> str:
         if not _CLOCK.match(value):
-            raise ValueError("a time of day is HH:MM, from 00:00 to 23:59")
+            raise invalid_value("a time of day is HH:MM, from 00:00 to 23:59")
         return value
 
     @model_validator(mode="after")
     def _not_empty(self) -> LimitPeriod:
         if self.start == self.end:
-            raise ValueError("a period's start and end must differ")
+            raise invalid_value("a period's start and end must differ")
         return self
 
 
@@ -82,7 +84,7 @@ class ChargerSettingsSet(BaseModel):
     def _order(self) -> ChargerSettingsSet:
         if self.min_current_a is not None and self.max_current_a is not None \
                 and self.min_current_a > self.max_current_a:
-            raise ValueError("min_current_a cannot be above max_current_a")
+            raise invalid_value("min_current_a cannot be above max_current_a")
         return self
 
 
@@ -110,7 +112,7 @@ class ChargingTargetSet(BaseModel):
     @model_validator(mode="after")
     def _something(self) -> ChargingTargetSet:
         if self.energy_wh is None and self.soc_percent is None:
-            raise ValueError("give energy_wh, soc_percent or both")
+            raise invalid_value("give energy_wh, soc_percent or both")
         return self
 
 

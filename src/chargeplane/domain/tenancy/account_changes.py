@@ -65,7 +65,7 @@ def close_account(uow: UnitOfWork, *, account_id: uuid.UUID, actor: Principal | 
         raise Conflict("the account has sub-accounts: close or move them first")
     for model, what in _HOLDINGS:
         if uow.session.scalar(select(exists().where(model.account_id == account.id))):
-            raise Conflict(f"the account still has {what}: remove them first")
+            raise Conflict("the account still has %(what)s: remove them first", what=what)
     uow.session.execute(delete(Invitation).where(Invitation.account_id == account.id))
     uow.session.execute(delete(ApiKey).where(ApiKey.account_id == account.id))
     uow.session.execute(update(AuditEntry).where(AuditEntry.account_id == account.id).values(account_id=None))

@@ -62,11 +62,11 @@ def apply_settings(account: Account, values: Mapping[str, Any]) -> None:
     """Set the given settings, normalised, then check the account as a whole."""
     for name, value in values.items():
         if name not in EDITABLE:
-            raise Invalid(f"{name} cannot be changed", field=name)
+            raise Invalid("%(field)s cannot be changed", field=name)
         clean = _normalise(name, value)
         limit = getattr(Account.__table__.c[name].type, "length", None)
         if isinstance(clean, str) and limit is not None and len(clean) > limit:
-            raise Invalid(f"{name} is longer than {limit} characters", field=name)
+            raise Invalid("%(field)s is longer than %(limit)s characters", field=name, limit=limit)
         setattr(account, name, clean)
     check_account(account)
 
@@ -75,15 +75,16 @@ def check_account(account: Account) -> None:
     if not account.name:
         raise Invalid("name must not be empty", field="name")
     if account.kind not in KINDS:
-        raise Invalid(f"kind must be one of {', '.join(KINDS)}", field="kind")
+        raise Invalid("kind must be one of %(allowed)s", field="kind", allowed=", ".join(KINDS))
     if account.kind == "business":
         for name in BUSINESS_FIELDS:
             if not getattr(account, name):
-                raise Invalid(f"a business account needs {name.replace('_', ' ')}", field=name)
+                raise Invalid("a business account needs %(needed)s", field=name, needed=name.replace("_", " "))
     if account.parent_id is None and account.relation is not None:
         raise Invalid("only a sub-account (with parent_id) has a relation", field="relation")
     if account.parent_id is not None and account.relation is None:
-        raise Invalid(f"a sub-account needs a relation to its parent: {' or '.join(RELATIONS)}", field="relation")
+        raise Invalid("a sub-account needs a relation to its parent: %(relations)s", field="relation",
+                      relations=" or ".join(RELATIONS))
     if (account.reimbursement_rate is None) != (account.reimbursement_currency is None):
         field = "reimbursement_currency" if account.reimbursement_currency is None else "reimbursement_rate"
         raise Invalid("a reimbursement rate and its currency go together", field=field)
@@ -101,7 +102,7 @@ def _normalise(name: str, value: Any) -> Any:
         return None
     if name == "relation":
         if text not in RELATIONS:
-            raise Invalid(f"relation must be one of {', '.join(RELATIONS)}", field="relation")
+            raise Invalid("relation must be one of %(allowed)s", field="relation", allowed=", ".join(RELATIONS))
         return text
     if name == "vat_number":
         vat = re.sub(r"[\s.-]+", "", text).upper()

@@ -18,5 +18,5 @@ CURRENCIES = frozenset(_CODES.split())
 def normalise_currency(value: str, *, field: str = "currency") -> str:
     code = value.strip().upper()
     if code not in CURRENCIES:
-        raise Invalid(f"{value!r} is not an ISO 4217 currency code (e.g. EUR, NOK, SEK)", field=field)
+        raise Invalid("%(value)r is not an ISO 4217 currency code (e.g. EUR, NOK, SEK)", field=field, value=value)
     return code

@@ -28,9 +28,10 @@ def normalise_iban(value: str, *, field: str = "payee_iban") -> str:
         raise Invalid("an IBAN is a country code, two check digits and letters or digits", field=field)
     expected = LENGTHS.get(iban[:2])
     if expected is None:
-        raise Invalid(f"{iban[:2]} is not a country that uses IBANs", field=field)
+        raise Invalid("%(country)s is not a country that uses IBANs", field=field, country=iban[:2])
     if len(iban) != expected:
-        raise Invalid(f"an IBAN of {iban[:2]} has {expected} characters, not {len(iban)}", field=field)
+        raise Invalid("an IBAN of %(country)s has %(expected)s characters, not %(length)s", field=field,
+                      country=iban[:2], expected=expected, length=len(iban))
     # Move the first four characters to the end and read letters as numbers (A=10 ... Z=35).
     digits = "".join(str(int(ch, 36)) for ch in iban[4:] + iban[:4])
     if int(digits) % 97 != 1:

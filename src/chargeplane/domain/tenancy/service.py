@@ -36,7 +36,7 @@ def create_tenant(
     if not _SLUG.match(slug):
         raise Invalid("slug must be lowercase letters, digits and '-'", field="slug")
     if uow.session.scalar(select(Tenant.id).where(Tenant.slug == slug)) is not None:
-        raise Conflict(f"a tenant with slug {slug!r} exists", field="slug")
+        raise Conflict("a tenant with slug %(slug)r exists", field="slug", slug=slug)
     tenant = Tenant(name=name, slug=slug, allow_auto_registration=allow_auto_registration)
     uow.session.add(tenant)
     uow.session.flush()
@@ -54,8 +54,9 @@ def require_terms(tenant: Tenant) -> None:
     """Sign-up and invitations wait until the tenant has published its terms and privacy policy:
     nobody can accept what does not exist."""
     if not tenant.terms_url or not tenant.privacy_url:
-        raise Conflict(f"{tenant.display_name or tenant.name} has not yet set its terms of use and privacy policy "
-                       "links; sign-up and invitations open once a tenant admin sets both", field="terms_url")
+        raise Conflict("%(tenant)s has not yet set its terms of use and privacy policy links; sign-up and "
+                       "invitations open once a tenant admin sets both", field="terms_url",
+                       tenant=tenant.display_name or tenant.name)
 
 
 def get_tenant_by_slug(uow: UnitOfWork, slug: str) -> Tenant | None:
@@ -75,9 +76,9 @@ def issue_api_key(uow: UnitOfWork, *, tenant_id: uuid.UUID, name: str, role: Rol
     if not name.strip():
         raise Invalid("name must not be empty", field="name")
     if role in TENANT_ROLES and account_id is not None:
-        raise Invalid(f"{role.value} is a tenant-wide role: a key with it has no account", field="role")
+        raise Invalid("%(role)s is a tenant-wide role: a key with it has no account", field="role", role=role.value)
     if role in ACCOUNT_ROLES and account_id is None:
-        raise Invalid(f"{role.value} needs an account_id", field="account_id")
+        raise Invalid("%(role)s needs an account_id", field="account_id", role=role.value)
     prefix = secrets.token_hex(6)
     secret = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     key = ApiKey(tenant_id=tenant_id, name=name.strip(), role=role.value, account_id=account_id, prefix=prefix,

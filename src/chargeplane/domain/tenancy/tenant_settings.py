@@ -41,8 +41,8 @@ def update_tenant_settings(uow: UnitOfWork, *, changes: Mapping[str, Any], actor
     for name, value in changes.items():
         setattr(tenant, name, _normalise(name, value))
     if tenant.default_language not in tenant.languages:
-        raise Invalid(f"the default language {tenant.default_language} must be one of the available languages",
-                      field="default_language")
+        raise Invalid("the default language %(default_language)s must be one of the available languages",
+                      field="default_language", default_language=tenant.default_language)
     if any(getattr(tenant, name) != before[name] for name in VERSIONED):
         tenant.terms_version += 1
     after = tenant_settings(tenant)
@@ -56,10 +56,10 @@ def update_tenant_settings(uow: UnitOfWork, *, changes: Mapping[str, Any], actor
 
 def _normalise(name: str, value: Any) -> Any:
     if name not in SETTINGS:
-        raise Invalid(f"{name} is not a tenant setting", field=name)
+        raise Invalid("%(field)s is not a tenant setting", field=name)
     if value is None:
         if name in REQUIRED:
-            raise Invalid(f"{name} cannot be empty", field=name)
+            raise Invalid("%(field)s cannot be empty", field=name)
         return None
     if name == "allow_auto_registration":
         return bool(value)
@@ -72,10 +72,10 @@ def _normalise(name: str, value: Any) -> Any:
         raise Invalid("name must not be empty", field=name)
     if name in ("primary_color", "accent_color"):
         if not _COLOUR.match(text):
-            raise Invalid(f"{name} must be a colour as #rrggbb", field=name)
+            raise Invalid("%(field)s must be a colour as #rrggbb", field=name)
         return text.lower()
     if name == "default_language" and text not in LANGUAGES:
-        raise Invalid(f"default_language must be one of {', '.join(LANGUAGES)}", field=name)
+        raise Invalid("default_language must be one of %(allowed)s", field=name, allowed=", ".join(LANGUAGES))
     if name == "currency":
         return normalise_currency(text)
     if name == "time_zone":
@@ -86,7 +86,7 @@ def _normalise(name: str, value: Any) -> Any:
         try:
             return normalize_email(text)
         except Invalid as error:
-            raise Invalid(error.message, field=name) from None
+            raise Invalid(error.template, **{**error.details, "field": name}) from None
     return text
 
 
@@ -95,7 +95,8 @@ def _languages(value: Any) -> list[str]:
         raise Invalid("languages must list at least one language", field="languages")
     unknown = [code for code in value if code not in LANGUAGES]
     if unknown:
-        raise Invalid(f"unknown language {unknown[0]!r}: choose among {', '.join(LANGUAGES)}", field="languages")
+        raise Invalid("unknown language %(language)r: choose among %(allowed)s", field="languages",
+                      language=unknown[0], allowed=", ".join(LANGUAGES))
     return list(dict.fromkeys(value))  # without repeats, in the order given
 
 
@@ -105,9 +106,9 @@ def check_link(url: str, *, field: str) -> str:
         parts = urlsplit(url)
         host = parts.hostname or ""
     except ValueError:
-        raise Invalid(f"{field} is not a URL", field=field) from None
+        raise Invalid("%(field)s is not a URL", field=field) from None
     if parts.scheme == "https" and host:
         return url
     if parts.scheme == "http" and host in _LOCAL_HOSTS:
         return url
-    raise Invalid(f"{field} must be an https:// URL (http:// only for localhost)", field=field)
+    raise Invalid("%(field)s must be an https:// URL (http:// only for localhost)", field=field)

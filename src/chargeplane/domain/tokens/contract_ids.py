@@ -18,7 +18,7 @@ _EMAID = re.compile(r"^([A-Z]{2})-?([A-Z0-9]{3})-?([A-Z0-9]{9})(?:-?([A-Z0-9]))?
 def normalise_contract_id(value: str, field: str = "contract_id") -> str:
     match = _EMAID.match(value.strip().upper())
     if match is None:
-        raise Invalid(f"{field} must be an eMI3 contract id such as EE-CPL-C12345678-9 "
-                      "(country, provider, 9-character instance, optional check character)", field=field)
+        raise Invalid("%(field)s must be an eMI3 contract id such as EE-CPL-C12345678-9 (country, provider, "
+                      "9-character instance, optional check character)", field=field)
     country, provider, instance, check = match.groups()
     return "-".join(part for part in (country, provider, instance, check) if part)

@@ -66,7 +66,7 @@ def check_rows(rows: list[CardRow]) -> None:
                 try:
                     setattr(row, column, parse(value))
                 except Invalid as problem:
-                    row.errors.append(RowError(row.row, column, problem.message))
+                    row.errors.append(RowError.of(row.row, column, problem))
         _check_uid(row)
         if row.uid is not None:
             _once(row, "uid", uid_key(row.uid), first_uid)
@@ -78,20 +78,21 @@ def _check_uid(row: CardRow) -> None:
     uid = row.values.get("uid")
     if row.kind == "virtual":
         if uid is not None:
-            row.errors.append(RowError(row.row, "uid", "a virtual card's uid is generated: leave it empty"))
+            row.errors.append(RowError.of(row.row, "uid", Invalid("a virtual card's uid is generated: leave it empty")))
         row.uid = new_virtual_uid()
     elif uid is None:
-        row.errors.append(RowError(row.row, "uid", "uid is required for a physical card"))
+        row.errors.append(RowError.of(row.row, "uid", Invalid("uid is required for a physical card")))
     else:
         try:
             row.uid = check_uid(uid)
         except Invalid as problem:
-            row.errors.append(RowError(row.row, "uid", problem.message))
+            row.errors.append(RowError.of(row.row, "uid", problem))
 
 
 def _once(row: CardRow, column: str, key: str, seen: dict[str, int]) -> None:
     if key in seen:
-        row.errors.append(RowError(row.row, column, f"the same {column} is in row {seen[key]}"))
+        row.errors.append(RowError.of(row.row, column, Invalid("the same %(column)s is in row %(first)s",
+                                                                column=column, first=seen[key])))
     else:
         seen[key] = row.row
 
@@ -159,9 +160,9 @@ def import_cards(uow: UnitOfWork, rows: list[CardRow], *, existing: tuple[set[st
     errors: list[RowError] = []
     for row in rows:
         if row.uid is not None and row.kind == "physical" and uid_key(row.uid) in uids:
-            row.errors.append(RowError(row.row, "uid", "a card with this uid exists"))
+            row.errors.append(RowError.of(row.row, "uid", Conflict("a card with this uid exists")))
         if row.contract_id is not None and row.contract_id in contracts:
-            row.errors.append(RowError(row.row, "contract_id", "a card with this contract id exists"))
+            row.errors.append(RowError.of(row.row, "contract_id", Conflict("a card with this contract id exists")))
         _resolve(row, "account_id", _account, uow, row, actor)
         email = email_key(row.values.get("user_email", ""))
         if email and email not in users:
@@ -192,7 +193,7 @@ def _resolve(row: CardRow, column: str, check: Callable[..., T], *args: Any) -> 
     try:
         return check(*args)
     except Invalid as problem:
-        row.errors.append(RowError(row.row, column, problem.message))
+        row.errors.append(RowError.of(row.row, column, problem))
         return None
 
 

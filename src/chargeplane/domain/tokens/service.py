@@ -39,21 +39,21 @@ def new_virtual_uid() -> str:
 
 def check_uid(uid: str, field: str = "uid") -> str:
     if not uid or len(uid) > MAX_UID_LENGTH:
-        raise Invalid(f"{field} must be 1 to {MAX_UID_LENGTH} characters", field=field)
+        raise Invalid("%(field)s must be 1 to %(maximum)s characters", field=field, maximum=MAX_UID_LENGTH)
     if not uid.isprintable() or not uid.isascii():
-        raise Invalid(f"{field} must be printable ASCII", field=field)
+        raise Invalid("%(field)s must be printable ASCII", field=field)
     return uid
 
 
 def check_status(status: str) -> str:
     if status not in STATUSES:
-        raise Invalid(f"status must be one of {', '.join(STATUSES)}", field="status")
+        raise Invalid("status must be one of %(allowed)s", field="status", allowed=", ".join(STATUSES))
     return status
 
 
 def check_kind(kind: str) -> str:
     if kind not in KINDS:
-        raise Invalid(f"kind must be one of {', '.join(KINDS)}", field="kind")
+        raise Invalid("kind must be one of %(allowed)s", field="kind", allowed=", ".join(KINDS))
     return kind
 
 
@@ -111,8 +111,9 @@ def add_token(uow: UnitOfWork, token: IdToken) -> IdToken:
             uow.session.flush()
     except IntegrityError as clash:
         if token.contract_id is not None and "contract_id" in str(clash.orig):
-            raise Conflict(f"a card with contract id {token.contract_id!r} exists", field="contract_id") from None
-        raise Conflict(f"a card with uid {token.uid!r} exists", field="uid") from None
+            raise Conflict("a card with contract id %(contract_id)r exists", field="contract_id",
+                           contract_id=token.contract_id) from None
+        raise Conflict("a card with uid %(uid)r exists", field="uid", uid=token.uid) from None
     return token
 
 
@@ -135,7 +136,7 @@ def _require_all(uow: UnitOfWork, model: type[Site] | type[ChargePoint], ids: li
     found = set(uow.session.scalars(select(model.id).where(model.id.in_(ids))))
     missing = [str(i) for i in ids if i not in found]
     if missing:
-        raise Invalid(f"{field}: not found: {', '.join(missing)}", field=field)
+        raise Invalid("%(field)s: not found: %(missing)s", field=field, missing=", ".join(missing))
 
 
 def places_of(uow: UnitOfWork, token_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, tuple[list[uuid.UUID],
@@ -200,10 +201,10 @@ def update_id_token(uow: UnitOfWork, token_id: uuid.UUID, *, changes: dict[str, 
     token = get_id_token(uow, token_id)
     unknown = set(changes) - UPDATABLE
     if unknown:
-        raise Invalid(f"cannot change {', '.join(sorted(unknown))}")
+        raise Invalid("cannot change %(names)s", names=", ".join(sorted(unknown)))
     nulls = sorted(_NOT_NULL & {k for k, v in changes.items() if v is None})
     if nulls:
-        raise Invalid(f"{nulls[0]} cannot be null", field=nulls[0])
+        raise Invalid("%(field)s cannot be null", field=nulls[0])
     before_places = places_of(uow, [token.id])[token.id]
     before = snapshot(token, before_places)
     if "status" in changes:
@@ -227,7 +228,8 @@ def update_id_token(uow: UnitOfWork, token_id: uuid.UUID, *, changes: dict[str, 
         with uow.session.begin_nested():
             uow.session.flush()
     except IntegrityError:
-        raise Conflict(f"a card with contract id {token.contract_id!r} exists", field="contract_id") from None
+        raise Conflict("a card with contract id %(contract_id)r exists", field="contract_id",
+                       contract_id=token.contract_id) from None
     if now is not None:
         old, new = changed(before, snapshot(token, places))
         if new:

@@ -45,7 +45,7 @@ def _check_types(types: list[str]) -> list[str]:
         raise Invalid("subscribe to at least one event type (or \"*\" for all)", field="event_types")
     unknown = sorted(set(types) - {*EVENT_TYPES, "*"})
     if unknown:
-        raise Invalid(f"unknown event types: {', '.join(unknown)}", field="event_types")
+        raise Invalid("unknown event types: %(names)s", field="event_types", names=", ".join(unknown))
     return sorted(set(types))
 
 

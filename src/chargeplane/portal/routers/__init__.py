@@ -23,6 +23,8 @@ from chargeplane.portal.routers import (
     records,
     sessions,
     sites,
+    smart_charging,
+    smart_targets,
     tenant_settings,
     webhooks,
 )
@@ -30,6 +32,6 @@ from chargeplane.portal.routers import (
 ROUTERS: list[APIRouter] = [module.router for module in (
     home, auth_pages,
     dashboard, charge_points, sessions, alarms, fleet_map, sites, cards, people, accounts, groups, tenant_settings,
-    records, webhooks,
+    records, webhooks, smart_charging, smart_targets,
     app_chargers, app_charging, app_cards, app_profile,
 )]

@@ -25,6 +25,7 @@ from chargeplane.domain.tenancy.accounts import get_account
 from chargeplane.domain.tenancy.schemas import AccountCreate, AccountNode, AccountRead, AccountUpdate
 from chargeplane.portal.pages import N_, Page
 from chargeplane.portal.people_support import Labels, blank, form_errors, status_of
+from chargeplane.portal.problems import say
 from chargeplane.portal.security import operator_page
 
 router = APIRouter()
@@ -145,7 +146,7 @@ async def account_create(page: Operator, form: Submitted) -> Response:
         fields = AccountCreate.model_validate(_submitted(form)).model_dump()
         created = await t.write(lambda uow: open_account(uow, fields=fields, actor=t.principal, now=now).id)
     except (DomainError, ValidationError) as exc:
-        return await _form(page, None, status_code=status_of(exc), form=form, errors=form_errors(exc, FIELDS))
+        return await _form(page, None, status_code=status_of(exc), form=form, errors=form_errors(page, exc, FIELDS))
     return page.redirect(f"/portal/accounts/{created}?done=created")
 
 
@@ -163,7 +164,8 @@ async def account_update(page: Operator, account_id: uuid.UUID, form: Submitted)
         await t.write(lambda uow: update_account(uow, account_id=account_id, changes=changes.model_dump(),
                                                  actor=t.principal, now=now))
     except (DomainError, ValidationError) as exc:
-        return await _form(page, account_id, status_code=status_of(exc), form=form, errors=form_errors(exc, FIELDS))
+        return await _form(page, account_id, status_code=status_of(exc), form=form,
+                           errors=form_errors(page, exc, FIELDS))
     return page.redirect(f"/portal/accounts/{account_id}?done=saved")
 
 
@@ -175,5 +177,5 @@ async def account_delete(page: Operator, account_id: uuid.UUID) -> Response:
     try:
         await t.write(lambda uow: close_account(uow, account_id=account_id, actor=t.principal, now=now))
     except DomainError as exc:
-        return await _show(page, account_id, status_code=status_of(exc), error=exc.message)
+        return await _show(page, account_id, status_code=status_of(exc), error=say(page, exc))
     return page.redirect("/portal/accounts?done=closed")

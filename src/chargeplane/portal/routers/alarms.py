@@ -21,6 +21,7 @@ from chargeplane.domain.errors import DomainError
 from chargeplane.domain.identity.permissions import Action, Resource
 from chargeplane.portal.pages import Page
 from chargeplane.portal.people_support import Labels, blank, choice, form_errors, next_page, safe_cursor
+from chargeplane.portal.problems import say
 from chargeplane.portal.security import operator_page
 
 router = APIRouter()
@@ -90,7 +91,7 @@ async def change_rule(page: Operator, cause: str, enabled: Annotated[bool, Form(
         changes = body.model_dump(exclude_unset=True)
         await t.write(lambda uow: service.set_rule(uow, cause=cause, changes=changes))
     except ValueError as exc:  # a pydantic ValidationError or a number that is not one
-        errors = form_errors(exc, ()) if isinstance(exc, ValidationError) else \
+        errors = form_errors(page, exc, ()) if isinstance(exc, ValidationError) else \
             {"form": page._("The minutes must be a whole number.")}
         found = await t.read(lambda uow: [(c, service.rule_for(uow, c)) for c in CAUSES])
         return page.render("operator/alarm_rules.html", status_code=422, section="alarms", rules=found,
@@ -115,6 +116,6 @@ async def process(page: Operator, alarm_id: uuid.UUID, step: str,
     try:
         await t.write(lambda uow: act(uow, alarm_id=alarm_id, actor=actor, comment=note, now=now))
     except DomainError as exc:
-        return await _show(page, alarm_id, errors={"form": exc.message}, status_code=409)
+        return await _show(page, alarm_id, errors={"form": say(page, exc)}, status_code=409)
     return page.redirect(f"/portal/alarms/{alarm_id}")
 

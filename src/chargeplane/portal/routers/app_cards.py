@@ -18,6 +18,7 @@ from chargeplane.domain.identity.login import the_user
 from chargeplane.domain.identity.profile import describe_me
 from chargeplane.portal.driver_app import Driver, tenancy, user_id
 from chargeplane.portal.pages import Page
+from chargeplane.portal.problems import say
 
 router = APIRouter()
 
@@ -58,15 +59,15 @@ async def _add(page: Page, *, kind: Literal["physical", "virtual"], uid: str, la
         now = page.services.clock.now()
         await t.write(lambda uow: driver.add_my_card(uow, actor=t.principal, **body.model_dump(), now=now))
     except ValidationError as exc:
-        errors = {str(e["loc"][0]) if e["loc"] else "form": e["msg"] for e in exc.errors()}
+        errors = {str(e["loc"][0]) if e["loc"] else "form": say(page, e) for e in exc.errors()}
         return await _cards_page(page, status_code=422, form=form, errors=errors)
     except Conflict as exc:
         message = page._("A card with this number is registered already. If it is yours, contact support.") \
-            if exc.details.get("field") == "uid" else exc.message
+            if exc.details.get("field") == "uid" else say(page, exc)
         return await _cards_page(page, status_code=409, form=form, errors={"uid": message})
     except DomainError as exc:
         return await _cards_page(page, status_code=422, form=form,
-                                 errors={str(exc.details.get("field") or "form"): exc.message})
+                                 errors={str(exc.details.get("field") or "form"): say(page, exc)})
     return page.redirect(f"/app/cards?done={'added' if kind == 'physical' else 'virtual'}")
 
 

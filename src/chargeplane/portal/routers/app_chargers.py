@@ -40,6 +40,7 @@ from chargeplane.portal.driver_app import (
 from chargeplane.portal.i18n import LANGUAGE_COOKIE, choose_language
 from chargeplane.portal.pages import STATIC_DIR, Brand, Page
 from chargeplane.portal.price_words import PriceWords, price_words
+from chargeplane.portal.problems import say
 from chargeplane.portal.security import TENANT_COOKIE, brand_by_id, brand_by_slug
 
 router = APIRouter()
@@ -199,7 +200,7 @@ async def start(charge_point_id: uuid.UUID, page: Driver, connector_id: Annotate
                                                    card_id=card)
     except Conflict as exc:
         error = page._("None of your cards can charge here: add a card, or start with a virtual card.") \
-            if exc.details.get("field") == "card_id" and card is None else exc.message
+            if exc.details.get("field") == "card_id" and card is None else say(page, exc)
         return await _charger_page(page, charge_point_id, status_code=409, form=form, error=error)
     except (ChargerCallFailed, ApiError) as exc:
         return await _charger_page(page, charge_point_id, status_code=409, form=form,

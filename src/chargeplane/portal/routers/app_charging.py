@@ -24,6 +24,7 @@ from chargeplane.portal import driver_app, live
 from chargeplane.portal.charts import session_chart
 from chargeplane.portal.driver_app import PAGE_SIZE, Driver, command_failure, duration, tenancy, user_id
 from chargeplane.portal.pages import Page
+from chargeplane.portal.smart_support import TargetView, target_of
 
 router = APIRouter()
 
@@ -36,6 +37,7 @@ class SessionItem:
     charger: str
     elapsed: str
     power_w: int | None = None
+    target: TargetView | None = None  # "Stop at", while it runs
 
 
 def _item(page: Page, uow: UnitOfWork, session_id: uuid.UUID, names: dict[uuid.UUID, str],
@@ -45,7 +47,8 @@ def _item(page: Page, uow: UnitOfWork, session_id: uuid.UUID, names: dict[uuid.U
     name = names.get(full.charge_point_id) if full.charge_point_id else None
     ran = ((full.stopped_at or now) - full.started_at).total_seconds() if full.started_at else 0
     power = power_now(uow, driver.my_session(uow, user_id=me, session_id=session_id)) if with_power else None
-    return SessionItem(full, name or full.charge_point_identity, duration(page, ran), power)
+    target = target_of(page, uow, session_id) if full.state in ("active", "interrupted") else None
+    return SessionItem(full, name or full.charge_point_identity, duration(page, ran), power, target)
 
 
 def _names(uow: UnitOfWork, charge_point_ids: list[uuid.UUID | None]) -> dict[uuid.UUID, str]:

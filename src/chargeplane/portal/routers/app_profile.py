@@ -24,6 +24,7 @@ from chargeplane.domain.tenancy.schemas import AccountRead
 from chargeplane.portal.driver_app import Driver, tenancy, user_id
 from chargeplane.portal.i18n import LANGUAGE_COOKIE, LANGUAGES
 from chargeplane.portal.pages import Page
+from chargeplane.portal.problems import say
 from chargeplane.portal.security import login_url
 
 router = APIRouter()
@@ -62,7 +63,7 @@ def _errors(page: Page, exc: DomainError, words: dict[str, str]) -> dict[str, st
     if isinstance(exc, TooManyAttempts):
         return {"form": page._("Too many attempts; wait a moment and try again")}
     field = str(exc.details.get("field") or "form")
-    return {field: words.get(field, exc.message)}
+    return {field: words.get(field) or say(page, exc)}
 
 
 def _status(exc: DomainError) -> int:
@@ -125,7 +126,7 @@ async def totp_setup(page: Driver) -> Response:
     try:
         setup = await self_flows.set_up_totp(page.services, page.principal)
     except DomainError as exc:
-        return await _profile(page, status_code=_status(exc), errors={"totp": exc.message})
+        return await _profile(page, status_code=_status(exc), errors={"totp": say(page, exc)})
     return await _profile(page, setup=setup)
 
 

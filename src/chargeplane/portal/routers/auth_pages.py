@@ -16,12 +16,14 @@ from chargeplane.api.routers.auth_support import AuthState, clear_session_cookie
 from chargeplane.db import Scope, UnitOfWork
 from chargeplane.domain.errors import DomainError, TooManyAttempts
 from chargeplane.domain.identity.auth_schemas import SignUp
+from chargeplane.domain.identity.contact import NOT_AN_EMAIL
 from chargeplane.domain.identity.invitation_schemas import InvitationAccept
 from chargeplane.domain.identity.login import LoginFailed, TotpRequired
 from chargeplane.domain.identity.logins import IssuedLogin, revoke_login_session
 from chargeplane.domain.identity.models import User
 from chargeplane.domain.identity.passwords import check_password_policy
-from chargeplane.portal.pages import N_, Brand, Page
+from chargeplane.portal.pages import Brand, Page
+from chargeplane.portal.problems import field_problems
 from chargeplane.portal.security import (
     TENANT_COOKIE,
     driver_page,
@@ -44,24 +46,13 @@ def _auth_state(request: Request) -> AuthState:
     return state
 
 
-# What a person is told about each field of these forms, in their language (the domain's and
-# pydantic's own messages are English, for the API).
-FIELD_WORDS = {
-    "password": N_("Use a password of 12 to 128 characters that is not your email address."),
-    "email": N_("Enter a valid email address."),
-    "accept_terms": N_("Accept the terms of use and the privacy policy to continue."),
-    "name": N_("The name can be at most 200 characters long."),
-    "token": N_("This link is not valid: it was already used, has expired or was replaced by a newer one."),
-}
-
-
 def _errors(page: Page, exc: ValidationError | DomainError) -> dict[str, str]:
-    """Each message under its field, in the viewer's words where the field is one of ours."""
-    if isinstance(exc, ValidationError):
-        found = [(str(error["loc"][0]) if error["loc"] else "form", error["msg"]) for error in exc.errors()]
-    else:
-        found = [(str(exc.details.get("field") or "form"), exc.message)]
-    return {field: page._(FIELD_WORDS[field]) if field in FIELD_WORDS else message for field, message in found}
+    """Each message under its field, in the viewer's words."""
+    errors = {field or "form": message for field, message in field_problems(page, exc)}
+    if isinstance(exc, DomainError) and exc.template == NOT_AN_EMAIL:
+        # The domain's message ends with the email library's English reason; the plain sentence reads better.
+        errors["email"] = page._("Enter a valid email address.")
+    return errors
 
 
 def _remember_tenant(request: Request, response: Response, brand: Brand) -> None:

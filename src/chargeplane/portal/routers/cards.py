@@ -132,7 +132,7 @@ async def create_card(page: Operator, request: Request) -> Response:
 
         card_id = await t.write(unit)
     except (DomainError, ValidationError) as exc:
-        return await _create_form(page, form=form, errors=form_errors(exc, CREATE_FIELDS, RENAME),
+        return await _create_form(page, form=form, errors=form_errors(page, exc, CREATE_FIELDS, RENAME),
                                   status_code=status_of(exc))
     return page.redirect(f"/portal/cards/{card_id}")
 
@@ -183,7 +183,7 @@ async def _update(page: Page, card_id: uuid.UUID, changes: dict[str, Any], *, fo
     try:
         await t.write(unit)
     except (DomainError, ValidationError) as exc:
-        return await _card_page(page, card_id, form=form, errors=form_errors(exc, fields, RENAME),
+        return await _card_page(page, card_id, form=form, errors=form_errors(page, exc, fields, RENAME),
                                 status_code=status_of(exc))
     return page.redirect(f"/portal/cards/{card_id}")
 
@@ -197,7 +197,7 @@ async def update_card(page: Operator, card_id: uuid.UUID, request: Request) -> R
             "contract_id": form["contract_id"] or None, "parent_uid": form["parent_uid"] or None,
             "expires_at": _expiry(page, form["expires_on"])}).model_dump(exclude_none=True)
     except (DomainError, ValidationError) as exc:
-        return await _card_page(page, card_id, form=form, errors=form_errors(exc, EDIT_FIELDS, RENAME),
+        return await _card_page(page, card_id, form=form, errors=form_errors(page, exc, EDIT_FIELDS, RENAME),
                                 status_code=status_of(exc))
     # Emptied fields are cleared (status is always chosen).
     changes |= {name: None for name in ("label", "contract_id", "parent_uid") if not form[name]}
@@ -235,7 +235,7 @@ async def restrict_card(page: Operator, card_id: uuid.UUID, request: Request) ->
         charge_points = [] if raw.get("clear") else picked_ids(page, [str(v) for v in form["charge_point_ids"]],
                                                                "charge_point_ids")
     except Invalid as exc:
-        return await _card_page(page, card_id, form=form, errors=form_errors(exc, PLACE_FIELDS), status_code=422)
+        return await _card_page(page, card_id, form=form, errors=form_errors(page, exc, PLACE_FIELDS), status_code=422)
     changes = {"restricted": bool(sites or charge_points), "site_ids": sites, "charge_point_ids": charge_points}
     return await _update(page, card_id, changes, form=form, fields=PLACE_FIELDS)
 

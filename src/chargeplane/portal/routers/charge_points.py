@@ -47,6 +47,7 @@ from chargeplane.portal.org_support import form_values, picked_id
 from chargeplane.portal.pages import Page
 from chargeplane.portal.people_support import blank, choice, form_errors, next_page, safe_cursor, status_of
 from chargeplane.portal.security import operator_page
+from chargeplane.portal.smart_support import charger_part
 
 router = APIRouter()
 
@@ -128,7 +129,8 @@ async def create_charge_point(page: Operator, request: Request) -> Response:
     try:
         created = await flows.register_charge_point(t, ChargePointCreate.model_validate(_values(page, form)))
     except (DomainError, ValidationError) as exc:
-        return await _form_page(page, cp=None, form=form, errors=form_errors(exc, FIELDS), status_code=status_of(exc))
+        return await _form_page(page, cp=None, form=form, errors=form_errors(page, exc, FIELDS),
+                                status_code=status_of(exc))
     # The password is shown on this page only: it is stored hashed, and nobody can read it again.
     return page.render("operator/charge_point_created.html", section="charge-points", cp=created,
                        password=created.password, ocpp_url=ocpp_url(page.services.settings, created.identity))
@@ -156,7 +158,8 @@ async def update_charge_point(page: Operator, request: Request, cp_id: uuid.UUID
                 exclude_unset=True))
     except (DomainError, ValidationError) as exc:
         form["identity"] = cp.identity
-        return await _form_page(page, cp=cp, form=form, errors=form_errors(exc, FIELDS), status_code=status_of(exc))
+        return await _form_page(page, cp=cp, form=form, errors=form_errors(page, exc, FIELDS),
+                                status_code=status_of(exc))
     return page.redirect(f"/portal/charge-points/{cp_id}")
 
 
@@ -218,7 +221,8 @@ async def _detail(page: Page, cp_id: uuid.UUID, *, status_code: int = 200, resul
                        live_part=live_part, messages=messages, site_name=sites.get(cp.site_id) if cp.site_id else None,
                        account_name=accounts.get(cp.account_id) if cp.account_id else None, cards=cards,
                        word=words(page), triggers=[(name, name) for name in TRIGGERS], result=result,
-                       configuration=configuration, cp_id=cp.id, ocpp_url=ocpp_url(page.services.settings, cp.identity))
+                       configuration=configuration, cp_id=cp.id, ocpp_url=ocpp_url(page.services.settings, cp.identity),
+                       smart=await charger_part(page, cp_id))
 
 
 @router.get("/portal/charge-points/{cp_id}", response_class=HTMLResponse)

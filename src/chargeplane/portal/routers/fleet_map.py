@@ -14,20 +14,35 @@ from chargeplane.api.deps import Tenancy
 from chargeplane.domain.assets.fleet import SiteStatus, site_statuses
 from chargeplane.domain.identity.permissions import Action, Resource
 from chargeplane.portal import live
-from chargeplane.portal.fleet_support import words
-from chargeplane.portal.pages import Page
+from chargeplane.portal.pages import NP_, Page
 from chargeplane.portal.security import operator_page
 
 router = APIRouter()
 
 Operator = Annotated[Page, Depends(operator_page)]
 
+# How many chargers of a site are in each state ("2 available"): a whole phrase with its own plural for
+# every state (`domain.assets.fleet.CHARGER_STATES`), so each language agrees the words with the number.
+STATE_COUNTS = {
+    "available": NP_("%(count)s available", "%(count)s available"),
+    "preparing": NP_("%(count)s preparing", "%(count)s preparing"),
+    "charging": NP_("%(count)s charging", "%(count)s charging"),
+    "suspended": NP_("%(count)s paused", "%(count)s paused"),
+    "finishing": NP_("%(count)s finishing", "%(count)s finishing"),
+    "reserved": NP_("%(count)s reserved", "%(count)s reserved"),
+    "faulted": NP_("%(count)s faulted", "%(count)s faulted"),
+    "unavailable": NP_("%(count)s unavailable", "%(count)s unavailable"),
+    "pending": NP_("%(count)s waiting for acceptance", "%(count)s waiting for acceptance"),
+    "rejected": NP_("%(count)s rejected", "%(count)s rejected"),
+    "unknown": NP_("%(count)s in an unknown state", "%(count)s in an unknown state"),
+    "offline": NP_("%(count)s offline", "%(count)s offline"),
+}
+
 
 def _marker_detail(page: Page, site: SiteStatus) -> str:
-    word = words(page)
-    chargers = page.translations.ngettext("%(count)s charger", "%(count)s chargers", site.total) % {
-        "count": page.fmt.number(site.total)}
-    counts = ", ".join(page._("%(count)s %(state)s", count=page.fmt.number(n), state=word("state", state))
+    chargers = page.ngettext("%(count)s charger", "%(count)s chargers", site.total,
+                             count=page.fmt.number(site.total))
+    counts = ", ".join(page.ngettext(*STATE_COUNTS.get(state, STATE_COUNTS["unknown"]), n, count=page.fmt.number(n))
                        for state, n in sorted(site.counts.items()))
     return f"{chargers}: {counts}" if counts else chargers
 

@@ -78,7 +78,7 @@ async def create_group(page: Operator, request: Request) -> Response:
         group = await t.write(lambda uow: CustomerGroupRead.model_validate(
             groups.create_group(uow, **body.model_dump(), actor=t.principal, now=now)))
     except (DomainError, ValidationError) as exc:
-        return await _group_form(page, group=None, form=form, errors=form_errors(exc, GROUP_FIELDS),
+        return await _group_form(page, group=None, form=form, errors=form_errors(page, exc, GROUP_FIELDS),
                                  status_code=status_of(exc))
     return page.redirect(f"/portal/groups/{group.id}")
 
@@ -121,7 +121,7 @@ async def update_group(page: Operator, request: Request, group_id: uuid.UUID) ->
             "discount_percent": _decimal(form["discount_percent"]) or "0"}).model_dump()
         await t.write(lambda uow: groups.update_group(uow, group_id, changes=changes, actor=t.principal, now=now))
     except (DomainError, ValidationError) as exc:
-        return await _group_page(page, group_id, form=form, errors=form_errors(exc, GROUP_FIELDS),
+        return await _group_page(page, group_id, form=form, errors=form_errors(page, exc, GROUP_FIELDS),
                                  status_code=status_of(exc))
     return page.redirect(f"/portal/groups/{group_id}")
 
@@ -164,7 +164,7 @@ async def add_member(page: Operator, group_id: uuid.UUID, user_email: Annotated[
             raise Invalid(page._("Give a user's email or a card's uid (one of the two)."), field="user_email")
         await t.write(unit)
     except DomainError as exc:
-        errors = form_errors(exc, MEMBER_FIELDS, rename={"user_id": "user_email", "id_token_id": "card_uid"})
+        errors = form_errors(page, exc, MEMBER_FIELDS, rename={"user_id": "user_email", "id_token_id": "card_uid"})
         return await _group_page(page, group_id, form=form, errors=errors, status_code=status_of(exc))
     return page.redirect(f"/portal/groups/{group_id}#members")
 
@@ -232,7 +232,7 @@ async def share(page: Operator, target: Annotated[str, Form()] = "", user_email:
         values = body.model_dump()
         await t.write(lambda uow: grants.create_grant(uow, **values, actor=t.principal, now=now))
     except (DomainError, ValidationError) as exc:
-        errors = form_errors(exc, SHARE_FIELDS, rename={"site_id": "target", "charge_point_id": "target"})
+        errors = form_errors(page, exc, SHARE_FIELDS, rename={"site_id": "target", "charge_point_id": "target"})
         return await _sharing_page(page, form=form, errors=errors, status_code=status_of(exc))
     back = safe_next(next)
     return page.redirect(f"{back}#sharing-title" if back else "/portal/sharing?done=shared")

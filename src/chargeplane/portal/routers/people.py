@@ -126,7 +126,7 @@ async def user_update(page: Operator, user_id: uuid.UUID, name: Annotated[str, F
         await people_flows.update_user(t, user_id, body.model_dump(exclude_unset=True))
     except (DomainError, ValidationError) as exc:
         return await _show(page, user_id, status_code=status_of(exc), section="profile", form=form,
-                           errors=form_errors(exc, PROFILE_FIELDS))
+                           errors=form_errors(page, exc, PROFILE_FIELDS))
     return page.redirect(f"/portal/users/{user_id}?done=saved")
 
 
@@ -139,7 +139,7 @@ async def user_status(page: Operator, user_id: uuid.UUID, status: Annotated[str,
         await people_flows.update_user(t, user_id, body.model_dump(exclude_unset=True))
     except (DomainError, ValidationError) as exc:
         return await _show(page, user_id, status_code=status_of(exc), section="status",
-                           errors=form_errors(exc, ()))
+                           errors=form_errors(page, exc, ()))
     return page.redirect(f"/portal/users/{user_id}?done={'disabled' if status == 'disabled' else 'enabled'}")
 
 
@@ -153,7 +153,7 @@ async def role_add(page: Operator, user_id: uuid.UUID, role: Annotated[str, Form
         await people_flows.grant_role(t, user_id, body)
     except (DomainError, ValidationError) as exc:
         return await _show(page, user_id, status_code=status_of(exc), section="roles", form=form,
-                           errors=form_errors(exc, ("role", "account_id")))
+                           errors=form_errors(page, exc, ("role", "account_id")))
     return page.redirect(f"/portal/users/{user_id}?done=role_added")
 
 
@@ -163,5 +163,6 @@ async def role_remove(page: Operator, user_id: uuid.UUID, membership_id: uuid.UU
     try:
         await people_flows.take_role(t, user_id, membership_id)
     except DomainError as exc:
-        return await _show(page, user_id, status_code=status_of(exc), section="roles", errors=form_errors(exc, ()))
+        return await _show(page, user_id, status_code=status_of(exc), section="roles",
+                           errors=form_errors(page, exc, ()))
     return page.redirect(f"/portal/users/{user_id}?done=role_removed")

@@ -4,7 +4,10 @@ privacy links: the pages say so and point to the settings.
 
 An account admin's form starts as what a private charger's owner wants: a member invitation into
 their own account with the driver role. Any membership of an account lets its holder use the
-account's chargers in the app (`domain/access/visibility.py`, "own"), and driver is the narrowest."""
+account's chargers in the app (`domain/access/visibility.py`, "own"), and driver is the narrowest.
+A tenant admin's starts with the driver role too, and the account to choose: the account field is
+there, required, while the role is an account's, and gone for a tenant role (htmx swaps it when the
+role changes; without JavaScript the page says what to correct after sending)."""
 
 from __future__ import annotations
 
@@ -24,7 +27,14 @@ from chargeplane.domain.errors import DomainError
 from chargeplane.domain.identity import invitations
 from chargeplane.domain.identity.invitation_schemas import InvitationCreate, InvitationRead
 from chargeplane.domain.identity.models import Invitation
-from chargeplane.domain.identity.permissions import Action, Resource, Role, assignable_roles
+from chargeplane.domain.identity.permissions import (
+    ACCOUNT_ROLES,
+    TENANT_ROLES,
+    Action,
+    Resource,
+    Role,
+    assignable_roles,
+)
 from chargeplane.domain.identity.principal import Principal
 from chargeplane.domain.tenancy.account_queries import list_accounts
 from chargeplane.domain.tenancy.service import get_tenant
@@ -103,6 +113,25 @@ async def invitation_list(page: Operator, request: Request, status: str = "", ki
                        next_url=next_page(request, cursor_next), done=page._(message) if message else None)
 
 
+def _role(value: str) -> Role | None:
+    try:
+        return Role(value)
+    except ValueError:
+        return None
+
+
+def _account_problem(page: Page, role: str, account_id: str) -> str | None:
+    """What the account field says when the role and the account do not go together (the domain's rule,
+    `memberships.check_role_shape`, in the words of this form)."""
+    chosen = _role(role)
+    if chosen in ACCOUNT_ROLES and not account_id.strip():
+        return page._("Choose the account the person joins: this role belongs to an account.")
+    if chosen in TENANT_ROLES and account_id.strip():
+        return page._("This role is for the whole platform, not for one account. Check the role, then send "
+                      "the invitation again.")
+    return None
+
+
 async def _form(page: Page, kind: str, *, status_code: int = 200, form: dict[str, str] | None = None,
                 errors: dict[str, str] | None = None) -> HTMLResponse:
     t = await page.tenancy(Resource.INVITATION, Action.CREATE)
@@ -110,19 +139,28 @@ async def _form(page: Page, kind: str, *, status_code: int = 200, form: dict[str
     kind = kind if kind in kinds else (kinds[0] if kinds else "member")
     accounts = await t.read(lambda uow: sorted(((a.id, a.name) for a in list_accounts(
         uow, parent_id=None, limit=MAX_LIMIT)), key=lambda pair: pair[1].lower()))
+    # The account is chosen already when there is one to choose: the admin's own, or the only one there is.
     administered = page.principal.accounts_with(Role.ACCOUNT_ADMIN)
     own = next((str(account_id) for account_id, _ in accounts if account_id in administered), "")
-    defaults = {"role": Role.DRIVER.value, "account_id": "" if page.principal.tenant_wide else own,
-                "language": page.brand.default_language, "account_relation": "employee"}
+    only = str(accounts[0][0]) if len(accounts) == 1 else ""
+    # Driver, the narrowest role, for everyone who may give it; an account role asks for its account.
     grantable = [role for role in Role if role in assignable_roles(page.principal.roles)]
+    role = Role.DRIVER if Role.DRIVER in grantable or not grantable else grantable[0]
+    defaults = {"role": role.value, "account_id": own or only, "language": page.brand.default_language,
+                "account_relation": "employee"}
+    values = defaults | (form or {})
     return page.render("operator/invitation_new.html", status_code=status_code, section="invitations", kind=kind,
-                       kinds=kinds, accounts=accounts, grantable=grantable, form=defaults | (form or {}),
+                       kinds=kinds, accounts=accounts, grantable=grantable, form=values,
+                       needs_account=_role(values["role"]) not in TENANT_ROLES,
                        errors=errors or {}, labels=Labels(page), terms_missing=_terms_missing(page))
 
 
 @router.get("/portal/invitations/new", response_class=HTMLResponse)
-async def invitation_form(page: Operator, kind: str = "") -> Response:
-    return await _form(page, kind)
+async def invitation_form(page: Operator, kind: str = "", role: str = "", account_id: str = "") -> Response:
+    """The form; `role` and `account_id` when the role is changed (htmx swaps the account part: asked
+    for an account role, left out for a tenant role)."""
+    chosen = {name: value for name, value in (("role", role), ("account_id", account_id)) if value}
+    return await _form(page, kind, form=chosen)
 
 
 @router.post("/portal/invitations/new", response_class=HTMLResponse)
@@ -152,8 +190,10 @@ async def invitation_send(
             "account_id": blank(account_id) if kind != "customer" else None, "account": draft})
         await people_flows.send_invitation(t, body)
     except (DomainError, ValidationError) as exc:
-        return await _form(page, kind, status_code=status_of(exc), form=form,
-                           errors=form_errors(exc, FIELDS, RENAME))
+        errors = form_errors(page, exc, FIELDS, RENAME)
+        if kind == "member" and (problem := _account_problem(page, role, account_id)):
+            errors["account_id"] = problem
+        return await _form(page, kind, status_code=status_of(exc), form=form, errors=errors)
     return page.redirect("/portal/invitations?done=sent")
 
 

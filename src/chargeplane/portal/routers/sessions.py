@@ -33,6 +33,7 @@ from chargeplane.portal.org_support import picked_id
 from chargeplane.portal.pages import Page
 from chargeplane.portal.people_support import Labels, blank, choice, local_day, next_page, safe_cursor
 from chargeplane.portal.security import operator_page
+from chargeplane.portal.smart_support import session_part
 
 router = APIRouter()
 
@@ -148,4 +149,5 @@ async def session_page(page: Operator, session_id: uuid.UUID) -> Response:
 
     session, curve = await t.read(unit)
     return page.render("operator/session.html", section="sessions", s=session, curve=curve,
-                       chart=session_chart(page, curve) if curve else None, labels=Labels(page), word=words(page))
+                       chart=session_chart(page, curve) if curve else None, labels=Labels(page), word=words(page),
+                       smart=await session_part(page, session_id))

@@ -27,6 +27,7 @@ from chargeplane.portal.org_support import add_import_routes, form_values, picke
 from chargeplane.portal.pages import Page
 from chargeplane.portal.people_support import form_errors, status_of
 from chargeplane.portal.security import operator_page
+from chargeplane.portal.smart_support import site_part
 
 router = APIRouter()
 
@@ -106,7 +107,7 @@ async def create_site(page: Operator, request: Request) -> Response:
         site = await t.write(lambda uow: SiteRead.model_validate(
             management.create_site(uow, fields=fields, actor=t.principal, now=now)))
     except (DomainError, ValidationError) as exc:
-        return await _edit_form(page, site=None, form=form, errors=form_errors(exc, FIELDS),
+        return await _edit_form(page, site=None, form=form, errors=form_errors(page, exc, FIELDS),
                                 status_code=status_of(exc))
     return page.redirect(f"/portal/sites/{site.id}")
 
@@ -144,7 +145,7 @@ async def site_page(page: Operator, site_id: uuid.UUID) -> Response:
 
     found = await t.read(unit)
     return page.render("operator/site.html", section="sites", chargers=await _chargers(page, site_id),
-                       form={}, errors={}, **found)
+                       form={}, errors={}, smart=await site_part(page, site_id), **found)
 
 
 @router.get("/portal/live/sites/{site_id}")
@@ -169,7 +170,7 @@ async def update_site(page: Operator, request: Request, site_id: uuid.UUID) -> R
         changes = SiteUpdate.model_validate(_values(page, form)).model_dump()
         await t.write(lambda uow: management.update_site(uow, site_id, changes=changes, actor=t.principal, now=now))
     except (DomainError, ValidationError) as exc:
-        return await _edit_form(page, site=site, form=form, errors=form_errors(exc, FIELDS),
+        return await _edit_form(page, site=site, form=form, errors=form_errors(page, exc, FIELDS),
                                 status_code=status_of(exc))
     return page.redirect(f"/portal/sites/{site_id}")
 

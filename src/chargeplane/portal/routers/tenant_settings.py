@@ -85,5 +85,5 @@ async def settings_save(
         changes = body.model_dump(exclude_unset=True)
         new_terms = await t.write(unit)
     except (DomainError, ValidationError) as exc:
-        return await _show(page, status_code=status_of(exc), form=form, errors=form_errors(exc, FIELDS))
+        return await _show(page, status_code=status_of(exc), form=form, errors=form_errors(page, exc, FIELDS))
     return page.redirect(f"/portal/settings?done={'terms' if new_terms else 'saved'}")

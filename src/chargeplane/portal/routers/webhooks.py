@@ -56,7 +56,7 @@ async def create(page: Operator, request: Request, url: Annotated[str, Form()] =
             uow, url=body.url, event_types=body.event_types, description=body.description, allow_insecure=insecure,
             now=now).secret)
     except (DomainError, ValidationError) as exc:
-        return await _list(page, form=form, errors=form_errors(exc, FIELDS), status_code=status_of(exc))
+        return await _list(page, form=form, errors=form_errors(page, exc, FIELDS), status_code=status_of(exc))
     return await _list(page, secret=secret)
 
 
