@@ -10,6 +10,7 @@ from typing import Any
 
 from chargeplane.api import API_PREFIX, create_api
 from chargeplane.api.deps import Services
+from chargeplane.api.live import LiveHub
 from chargeplane.api.routers.auth_support import AuthState
 from chargeplane.bus import LocalBus
 from chargeplane.config import Settings
@@ -34,7 +35,6 @@ from chargeplane.ocpp.endpoint import PATH_PREFIX, OcppEndpoint
 from chargeplane.ocpp.registry import Registry
 from chargeplane.ocpp.v16 import Ocpp16
 from chargeplane.portal import create_portal
-from chargeplane.portal.live import LiveHub
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,9 @@ class Chargeplane:
         self.api = create_api(services)
         # One login throttle for the API and the portal: a guesser gains nothing by switching doors.
         self.api.state.auth = auth = AuthState()
-        self.portal = create_portal(services, auth=auth, live=LiveHub(self.bus))
+        # One hub wakes the live streams of both: the portal's pages and the API's event streams.
+        self.api.state.live = live = LiveHub(self.bus)
+        self.portal = create_portal(services, auth=auth, live=live)
         mailer, sms = transports_from(settings)
         self.delivery = DeliveryJob(self.db, settings, self.clock, mailer=mailer, sms=sms)
         self.bus.subscribe(MessageQueued, self.delivery.wake)

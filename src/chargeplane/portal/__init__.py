@@ -12,11 +12,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from chargeplane.api.deps import Services
+from chargeplane.api.live import LiveHub
 from chargeplane.api.problems import domain_status
 from chargeplane.api.routers.auth_support import AuthState
 from chargeplane.domain.errors import DomainError
 from chargeplane.portal import errors
-from chargeplane.portal.live import LiveHub
 from chargeplane.portal.pages import STATIC_DIR, make_environment
 from chargeplane.portal.routers import ROUTERS
 from chargeplane.portal.security import ANONYMOUS_CSRF_COOKIE, TENANT_COOKIE, LoginRequired, StaffOnly, login_url

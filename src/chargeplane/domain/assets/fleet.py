@@ -165,7 +165,8 @@ def fleet_status(uow: UnitOfWork, *, connected: Connected, now: datetime, time_z
     running = list(uow.session.scalars(select(ChargingSession).where(ChargingSession.state == "active",
                                                                       *on_chargers)))
     energy, sessions_today = _today(uow, day_start, on_chargers)
-    power = _power_now_w(uow, [s.id for s in running if s.charge_point_id and connected(s.charge_point_id)])
+    power = sum(power_now_w(uow, [s.id for s in running if s.charge_point_id and connected(s.charge_point_id)])
+                .values())
     return FleetStatus(
         counts=counts, total=len(chargers), power_w=round(power), running_sessions=len(running),
         energy_today_wh=energy, sessions_today=sessions_today, day_started_at=day_start, time_zone=zone,
@@ -186,11 +187,11 @@ def _today(uow: UnitOfWork, day_start: datetime, on_chargers: list[ColumnElement
     return int(done_wh) + sum(running_energy(uow, going).values()), int(done_count) + len(going)
 
 
-def _power_now_w(uow: UnitOfWork, session_ids: list[uuid.UUID]) -> float:
-    """The sum of each session's power at its latest reading: measured, else from the energy since the
-    reading before (one query for all, two readings each)."""
+def power_now_w(uow: UnitOfWork, session_ids: list[uuid.UUID]) -> dict[uuid.UUID, float]:
+    """Each session's power at its latest reading: measured, else from the energy since the reading
+    before (one query for all, two readings each)."""
     if not session_ids:
-        return 0.0
+        return {}
     rank = func.row_number().over(partition_by=MeterValue.session_id,
                                   order_by=(MeterValue.timestamp.desc(), MeterValue.id.desc())).label("rank")
     ranked = (select(MeterValue.session_id, MeterValue.timestamp, MeterValue.sampled_values, rank)
@@ -199,7 +200,7 @@ def _power_now_w(uow: UnitOfWork, session_ids: list[uuid.UUID]) -> float:
     for row in uow.session.execute(select(ranked.c.session_id, ranked.c.timestamp, ranked.c.sampled_values)
                                    .where(ranked.c.rank <= 2).order_by(ranked.c.session_id, ranked.c.rank.desc())):
         latest[row.session_id].append(MeterReading(row.timestamp, values_from_json(row.sampled_values)))
-    return sum(_power_w(readings_of(readings)) for readings in latest.values())
+    return {session_id: _power_w(readings_of(readings)) for session_id, readings in latest.items()}
 
 
 def _power_w(readings: list[Reading]) -> float:

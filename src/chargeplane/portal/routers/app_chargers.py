@@ -16,7 +16,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 
-from chargeplane.api import driver_flows
+from chargeplane.api import driver_flows, live
 from chargeplane.api.auth import SESSION_COOKIE, check_login, client_address
 from chargeplane.api.pagination import next_cursor
 from chargeplane.api.problems import ApiError
@@ -27,7 +27,7 @@ from chargeplane.domain.access.schemas import DriverCard, DriverChargePoint, Dri
 from chargeplane.domain.errors import Conflict, NotFound
 from chargeplane.domain.pricing.preview import preview_price
 from chargeplane.domain.pricing.schemas import PricePreview
-from chargeplane.portal import driver_app, live
+from chargeplane.portal import driver_app
 from chargeplane.portal.driver_app import (
     PAGE_SIZE,
     Availability,

@@ -11,7 +11,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
-from chargeplane.api import driver_flows
+from chargeplane.api import driver_flows, live
 from chargeplane.api.pagination import next_cursor
 from chargeplane.api.problems import ApiError
 from chargeplane.bus import ChargerCallFailed
@@ -20,7 +20,7 @@ from chargeplane.domain.access import driver
 from chargeplane.domain.access.session_curve import CurvePoint, power_now, session_curve
 from chargeplane.domain.errors import Conflict
 from chargeplane.domain.pricing.cdr_schemas import DriverSessionWithCost
-from chargeplane.portal import driver_app, live
+from chargeplane.portal import driver_app
 from chargeplane.portal.charts import session_chart
 from chargeplane.portal.driver_app import PAGE_SIZE, Driver, command_failure, duration, tenancy, user_id
 from chargeplane.portal.pages import Page

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from chargeplane.api import charge_point_flows as flows
+from chargeplane.api import live
 from chargeplane.api.deps import Tenancy
 from chargeplane.api.pagination import next_cursor
 from chargeplane.api.problems import ApiError
@@ -29,7 +30,6 @@ from chargeplane.domain.pricing.session_views import session_reads
 from chargeplane.domain.sessions import queries
 from chargeplane.domain.tenancy.tree import subtree
 from chargeplane.domain.tokens.service import list_id_tokens
-from chargeplane.portal import live
 from chargeplane.portal.fleet_support import (
     COMMANDS,
     REGISTRATION,

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from chargeplane.api import live
 from chargeplane.api.deps import Tenancy
 from chargeplane.api.routers.auth_support import own
 from chargeplane.db import UnitOfWork
@@ -20,7 +21,6 @@ from chargeplane.domain.assets.fleet import CHARGER_STATES, fleet_status
 from chargeplane.domain.identity.login import the_user
 from chargeplane.domain.identity.permissions import Action, Resource
 from chargeplane.domain.identity.profile import describe_me
-from chargeplane.portal import live
 from chargeplane.portal.org_support import picked_id
 from chargeplane.portal.pages import Page
 from chargeplane.portal.security import operator_page

@@ -10,10 +10,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from chargeplane.api import live
 from chargeplane.api.deps import Tenancy
 from chargeplane.domain.assets.fleet import SiteStatus, site_statuses
 from chargeplane.domain.identity.permissions import Action, Resource
-from chargeplane.portal import live
 from chargeplane.portal.pages import NP_, Page
 from chargeplane.portal.security import operator_page
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from chargeplane.api import import_flows
+from chargeplane.api import import_flows, live
 from chargeplane.db import UnitOfWork
 from chargeplane.domain.access import grants, labels
 from chargeplane.domain.access.schemas import AccessGrantRead
@@ -22,7 +22,6 @@ from chargeplane.domain.assets.schemas import SiteCreate, SiteRead, SiteUpdate
 from chargeplane.domain.assets.site_overview import ChargerLine, charger_lines, states_by_site
 from chargeplane.domain.errors import DomainError
 from chargeplane.domain.identity.permissions import Action, Resource
-from chargeplane.portal import live
 from chargeplane.portal.org_support import add_import_routes, form_values, picked_id
 from chargeplane.portal.pages import Page
 from chargeplane.portal.people_support import form_errors, status_of

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from chargeplane.api import charge_point_flows as flows
+from chargeplane.api import live
 from chargeplane.api.problems import ApiError
 from chargeplane.bus import ChargerCallFailed, ChargerTimeout
 from chargeplane.domain.assets import service
@@ -22,7 +23,6 @@ from chargeplane.domain.errors import DomainError, Invalid
 from chargeplane.domain.identity.permissions import Action, Resource
 from chargeplane.domain.smartcharging import settings
 from chargeplane.domain.smartcharging.schemas import SiteLimitRead
-from chargeplane.portal import live
 from chargeplane.portal.fleet_support import answered, failed
 from chargeplane.portal.org_support import form_values
 from chargeplane.portal.pages import Page

@@ -1,9 +1,11 @@
-"""Live parts of pages: server-sent events that carry freshly rendered HTML.
+"""Live views as server-sent events: the portal's fragments (freshly rendered HTML) and the API's
+JSON views (the fleet status, one charger) use the same streams.
 
-A stream re-renders its fragment when something happens to the tenant's chargers or sessions (the
+A stream renders its view again when something happens to the tenant's chargers or sessions (the
 bus's events, woken at once) and at least every `portal_live_interval` seconds (energy and power
-move without events), and sends it only when it changed. The page swaps it in with htmx's SSE
-extension: `<div hx-ext="sse" sse-connect="/portal/live/..." sse-swap="update">`.
+move without events), and sends it only when it changed. The portal swaps HTML in with htmx's SSE
+extension: `<div hx-ext="sse" sse-connect="/portal/live/..." sse-swap="update">`; API clients read
+`event: status` frames whose data is the JSON of the matching GET.
 """
 
 from __future__ import annotations
@@ -62,8 +64,9 @@ def _frame(html: str, event: str = "update") -> str:
     return f"event: {event}\n{data}\n"
 
 
-def stream(request: Request, tenant_id: uuid.UUID, render: Callable[[], Awaitable[str]]) -> StreamingResponse:
-    """An SSE response that sends `render()`'s HTML whenever it changes (see the module's docstring)."""
+def stream(request: Request, tenant_id: uuid.UUID, render: Callable[[], Awaitable[str]], *,
+           event: str = "update") -> StreamingResponse:
+    """An SSE response that sends `render()`'s text whenever it changes (see the module's docstring)."""
     hub: LiveHub = request.app.state.live
     interval: float = request.app.state.services.settings.portal_live_interval
 
@@ -73,7 +76,7 @@ def stream(request: Request, tenant_id: uuid.UUID, render: Callable[[], Awaitabl
             while not await request.is_disconnected():
                 html = await render()
                 if html != last:
-                    yield _frame(html)
+                    yield _frame(html, event)
                     last = html
                 else:
                     yield ": still here\n\n"  # a comment: keeps proxies from closing an idle stream
