@@ -4,6 +4,7 @@ import "./htmx-global.js";
 import "htmx-ext-sse";
 import L from "leaflet";
 import uPlot from "uplot";
+import QRCode from "qrcode";
 
 window.L = L;
 window.uPlot = uPlot;
@@ -98,10 +99,21 @@ function drawCharts(root) {
   });
 }
 
+// A QR code of a setup link (the second factor's otpauth:// URI), drawn here so the server need not:
+// <div data-qr="otpauth://..." role="img" aria-label="...">. The key and the link stay on the page too.
+function drawQrCodes(root) {
+  within(root, "[data-qr]").forEach((box) => {
+    QRCode.toString(box.dataset.qr, { type: "svg", margin: 1, errorCorrectionLevel: "M" }, (error, svg) => {
+      if (!error) box.innerHTML = svg;
+    });
+  });
+}
+
 function enhance(root) {
   fillTimeZones(root);
   drawMaps(root);
   drawCharts(root);
+  drawQrCodes(root);
 }
 
 document.addEventListener("DOMContentLoaded", () => enhance(document));
