@@ -37,7 +37,8 @@ def test_translations_are_not_english_copies(template: str, language: str) -> No
 
 def test_catalog_is_complete() -> None:
     assert set(TEXTS) == set(PARAMS) == {"verify_email", "reset_password", "invitation", "sub_account_invitation",
-                                         "password_changed", "alarm_raised"}
+                                         "password_changed", "alarm_raised", "invoice_issued",
+                                         "credit_note_issued"}
     for template, texts in TEXTS.items():
         assert set(texts) == set(LANGUAGES), template
 

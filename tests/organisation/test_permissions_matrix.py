@@ -33,6 +33,7 @@ cdr             RC            RC                R              R               -
 api_key         RCUD          -                 RCUD           -               -
 audit_log       R             -                 -              -               -
 outbox          R             -                 -              -               -
+invoice         RCUD          R                 RCUD           R               -
 """
 LETTERS = {"R": Action.READ, "C": Action.CREATE, "U": Action.UPDATE, "D": Action.DELETE, "X": Action.COMMAND}
 
@@ -199,6 +200,10 @@ CASES = [
     Case(Resource.API_KEY, D, _revoke_key, 204),
     Case(Resource.AUDIT_LOG, R, lambda w, c: c.get("/api/v1/audit-log"), 200),
     Case(Resource.OUTBOX, R, lambda w, c: c.get("/api/v1/outbox"), None),
+    Case(Resource.INVOICE, R, lambda w, c: c.get("/api/v1/invoices"), 200),
+    Case(Resource.INVOICE, C, lambda w, c: c.post("/api/v1/invoices", json={}), None),
+    Case(Resource.INVOICE, U, lambda w, c: c.post(f"/api/v1/invoices/{NOWHERE}/issue"), None),
+    Case(Resource.INVOICE, D, lambda w, c: c.delete(f"/api/v1/invoices/{NOWHERE}"), None),
 ]
 
 # Resource and action pairs without a route of their own: users are created by sign-up and invitations

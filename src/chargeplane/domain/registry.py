@@ -6,6 +6,7 @@ from chargeplane.domain.assets import command_queue as _command_queue  # noqa: F
 from chargeplane.domain.assets import configuration as _configuration  # noqa: F401
 from chargeplane.domain.assets import models as _assets  # noqa: F401
 from chargeplane.domain.audit import models as _audit  # noqa: F401
+from chargeplane.domain.billing import models as _billing  # noqa: F401
 from chargeplane.domain.chargerlog import models as _chargerlog  # noqa: F401
 from chargeplane.domain.diagnostics import models as _diagnostics  # noqa: F401
 from chargeplane.domain.firmware import models as _firmware  # noqa: F401

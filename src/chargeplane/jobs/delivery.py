@@ -97,7 +97,8 @@ class DeliveryJob:
                          message.recipient, message.subject, self._loggable(message.body))
                 return False
             await self.mailer.send_email(recipient=message.recipient, subject=message.subject or "",
-                                         body=message.body, sender_name=message.tenant_name)
+                                         body=message.body, sender_name=message.tenant_name,
+                                         attachments=message.attachments)
             return True
         if self.sms is None:
             log.info("SMS held (no SMS provider configured) to %s: %s", message.recipient,

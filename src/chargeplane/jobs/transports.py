@@ -7,6 +7,7 @@ settings (None: nothing configured, the delivery job holds the channel's message
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -15,6 +16,7 @@ from email.utils import formataddr, make_msgid
 import aiosmtplib
 
 from chargeplane.config import Settings
+from chargeplane.domain.messaging.attachments import Attachment
 from chargeplane.domain.messaging.delivery import DeliveryFailed, Mailer, SmsProvider
 
 log = logging.getLogger(__name__)
@@ -32,7 +34,8 @@ class SmtpMailer:
         except (ValueError, IndexError, HeaderParseError):
             raise ValueError(f"CHARGEPLANE_SMTP_FROM must be a bare address, not {settings.smtp_from!r}") from None
 
-    async def send_email(self, *, recipient: str, subject: str, body: str, sender_name: str) -> None:
+    async def send_email(self, *, recipient: str, subject: str, body: str, sender_name: str,
+                         attachments: Sequence[Attachment] = ()) -> None:
         s = self.settings
         message = EmailMessage()
         message["From"] = formataddr((sender_name, self._sender.addr_spec))
@@ -40,6 +43,9 @@ class SmtpMailer:
         message["Subject"] = subject
         message["Message-ID"] = make_msgid(domain=self._sender.domain or None)
         message.set_content(body)
+        for file in attachments:
+            maintype, _, subtype = file.content_type.partition("/")
+            message.add_attachment(file.content, maintype=maintype, subtype=subtype, filename=file.filename)
         try:
             await aiosmtplib.send(message, hostname=s.smtp_host, port=s.smtp_port, username=s.smtp_username,
                                   password=self._password, start_tls=s.smtp_starttls, use_tls=s.smtp_tls,

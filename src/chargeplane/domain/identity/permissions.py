@@ -48,6 +48,7 @@ class Resource(StrEnum):
     API_KEY = "api_key"
     AUDIT_LOG = "audit_log"
     OUTBOX = "outbox"
+    INVOICE = "invoice"  # U: issue, credit, record payment, edit a draft; D: throw a draft away
 
 
 R, C, U, D, X = Action.READ, Action.CREATE, Action.UPDATE, Action.DELETE, Action.COMMAND
@@ -80,6 +81,7 @@ GRANTS: dict[Role, dict[Resource, frozenset[Action]]] = {
         Resource.TARIFF: READ_ONLY,
         Resource.SESSION: READ_ONLY,
         Resource.CDR: frozenset({R, C}),
+        Resource.INVOICE: READ_ONLY,
     },
     Role.ACCOUNT_ADMIN: {
         Resource.TENANT: READ_ONLY,
@@ -98,6 +100,7 @@ GRANTS: dict[Role, dict[Resource, frozenset[Action]]] = {
         Resource.SESSION: READ_ONLY,
         Resource.CDR: READ_ONLY,
         Resource.API_KEY: ALL,
+        Resource.INVOICE: ALL,  # what its own accounts issue: the gate keeps it to them
     },
     Role.ACCOUNT_MEMBER: {
         Resource.TENANT: READ_ONLY,
@@ -112,6 +115,7 @@ GRANTS: dict[Role, dict[Resource, frozenset[Action]]] = {
         Resource.TARIFF: READ_ONLY,
         Resource.SESSION: READ_ONLY,
         Resource.CDR: READ_ONLY,
+        Resource.INVOICE: READ_ONLY,
     },
     # Drivers use the driver API (/api/v1/me), which answers for their own cards, chargers and sessions.
     Role.DRIVER: {},

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from chargeplane.domain.messaging.billing_texts import BILLING_PARAMS, BILLING_TEXTS
+
 LANGUAGES: Final = ("en", "et", "lt", "nb", "sv")
 
 # template -> its parameters (every rendering must supply exactly these)
@@ -18,6 +20,7 @@ PARAMS: Final[dict[str, frozenset[str]]] = {
     "sub_account_invitation": frozenset({"inviter", "tenant", "link", "account"}),
     "password_changed": frozenset({"name", "tenant"}),
     "alarm_raised": frozenset({"tenant", "level", "what", "charger", "detail", "link"}),
+    **BILLING_PARAMS,
 }
 
 # template -> language -> (subject, body, sms)
@@ -270,4 +273,5 @@ TEXTS: Final[dict[str, dict[str, tuple[str, str, str]]]] = {
             "$tenant larm ($level): $what, $charger. $detail $link",
         ),
     },
+    **BILLING_TEXTS,
 }

@@ -12,6 +12,7 @@ claim also skips rows another worker holds locked.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -19,6 +20,7 @@ from typing import Protocol
 from sqlalchemy import func, select
 
 from chargeplane.db import UnitOfWork
+from chargeplane.domain.messaging.attachments import Attachment, from_json
 from chargeplane.domain.messaging.models import OutboxMessage
 from chargeplane.domain.tenancy.models import Tenant
 
@@ -38,6 +40,7 @@ class Outgoing:
     subject: str | None
     body: str
     attempt: int  # 1 for the first
+    attachments: tuple[Attachment, ...] = ()
 
 
 class DeliveryFailed(Exception):
@@ -49,8 +52,10 @@ class DeliveryFailed(Exception):
 
 
 class Mailer(Protocol):
-    async def send_email(self, *, recipient: str, subject: str, body: str, sender_name: str) -> None:
-        """Hand one plain-text email to the mail system; raise `DeliveryFailed` when it refuses."""
+    async def send_email(self, *, recipient: str, subject: str, body: str, sender_name: str,
+                         attachments: Sequence[Attachment] = ()) -> None:
+        """Hand one plain-text email (with its files) to the mail system; raise `DeliveryFailed` when it
+        refuses."""
         ...
 
 
@@ -77,6 +82,7 @@ def claim_due(uow: UnitOfWork, *, now: datetime, lease: timedelta, limit: int) -
         claimed.append(Outgoing(
             id=message.id, tenant_id=message.tenant_id, tenant_name=display_name or name, channel=message.channel,
             recipient=message.recipient, subject=message.subject, body=message.body, attempt=message.attempts,
+            attachments=from_json(message.attachments),
         ))
     uow.session.flush()
     return claimed

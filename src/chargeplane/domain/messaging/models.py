@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chargeplane.db.base import Base, TenantScoped, new_id, utcnow
@@ -24,6 +24,8 @@ class OutboxMessage(TenantScoped, Base):
     template: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str | None] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    # Files sent with an email (`attachments.py`): [{"filename", "content_type", "content" (base64)}].
+    attachments: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
     # pending -> sent | failed (after retries) | held (no transport configured)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)

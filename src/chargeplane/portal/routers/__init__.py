@@ -19,6 +19,7 @@ from chargeplane.portal.routers import (
     fleet_map,
     groups,
     home,
+    invoices,
     people,
     records,
     sessions,
@@ -32,6 +33,6 @@ from chargeplane.portal.routers import (
 ROUTERS: list[APIRouter] = [module.router for module in (
     home, auth_pages,
     dashboard, charge_points, sessions, alarms, fleet_map, sites, cards, people, accounts, groups, tenant_settings,
-    records, webhooks, smart_charging, smart_targets,
+    records, webhooks, smart_charging, smart_targets, invoices,
     app_chargers, app_charging, app_cards, app_profile,
 )]
