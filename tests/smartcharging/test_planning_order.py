@@ -14,6 +14,7 @@ from chargeplane.db import Database, Scope, UnitOfWork
 from chargeplane.domain.assets.service import create_site, register_charge_point
 from chargeplane.domain.sessions.service import start_session, stop_session
 from chargeplane.domain.smartcharging import planning
+from chargeplane.domain.smartcharging.models import ChargerChargingSettings
 from chargeplane.domain.smartcharging.planning import ProfileSend
 from chargeplane.domain.smartcharging.schemas import SiteLimitSet
 from chargeplane.domain.smartcharging.settings import set_site_limit
@@ -58,16 +59,17 @@ async def test_a_reconnected_charger_gets_its_higher_cap_only_after_the_others_a
                                                 id_tag=uid, meter_start_wh=0, started_at=at, received_at=at))
         return started.transaction_id
 
+    # One after the other: the deciampere that does not split evenly goes to the first.
     await start(a, 1, "A1", T0)
-    await start(b, 1, "B1", T0)
-    b2 = await start(b, 2, "B2", T0)
+    await start(b, 1, "B1", T0 + timedelta(seconds=1))
+    b2 = await start(b, 2, "B2", T0 + timedelta(seconds=2))
     await accept(await plan(T0), T0)
-    assert follows == {a: 133, b: 267}  # three sessions of 13.3 A
+    assert follows == {a: 134, b: 266}  # three sessions of 13.3 A
     online[a] = False  # counted at the 13.3 A it accepted
     await db.write(scope, partial(stop_session, charge_point_id=b, transaction_id=b2, meter_stop_wh=500,
                                   stopped_at=T0 + timedelta(minutes=1), received_at=T0 + timedelta(minutes=1)))
     await accept(await plan(T0 + timedelta(minutes=1)), T0 + timedelta(minutes=1))
-    assert follows == {a: 133, b: 267}  # B1 alone takes B's whole cap
+    assert follows == {a: 134, b: 266}  # B1 alone takes B's whole cap
 
     online[a] = True
     await db.write(scope, partial(planning.charger_connected, charge_point_id=a))
@@ -80,3 +82,12 @@ async def test_a_reconnected_charger_gets_its_higher_cap_only_after_the_others_a
         for send in [*order, *raising]:
             caps[send.charge_point_id] = send.limit_da
             assert sum(caps.values()) <= 400, caps
+
+
+def test_raises_under_one_ampere_are_not_sent_but_every_lower_is() -> None:
+    follows_16 = ChargerChargingSettings(charge_point_id=uuid.uuid4(), control="accepted", cap_a=Decimal("16.0"))
+    assert planning._cap_send(follows_16, 165, T0) == []  # +0.5 A: it keeps 16 A, which is safe
+    assert [(s.limit_da, s.lowers) for s in planning._cap_send(follows_16, 170, T0)] == [(170, False)]
+    assert [(s.limit_da, s.lowers) for s in planning._cap_send(follows_16, 159, T0)] == [(159, True)]
+    unknown = ChargerChargingSettings(charge_point_id=uuid.uuid4(), control="unknown", cap_a=Decimal("16.0"))
+    assert [s.limit_da for s in planning._cap_send(unknown, 160, T0)] == [160]  # not known to follow it: resent

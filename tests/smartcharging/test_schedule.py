@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from pydantic import ValidationError
 
 from chargeplane.domain.smartcharging.readings import current_draw_da, soc_percent
-from chargeplane.domain.smartcharging.schedule import limit_at, to_deciamps
+from chargeplane.domain.smartcharging.schedule import limit_at, lowest_limit, to_deciamps
 from chargeplane.domain.smartcharging.schemas import LimitPeriod, SiteLimitSet
 
 PEAK = {"days": [1, 2, 3, 4, 5], "start": "17:00", "end": "21:00", "limit": 40}
@@ -68,3 +68,14 @@ def test_the_draw_is_read_from_current_or_else_power() -> None:
     assert current_draw_da([{"value": "5000", "measurand": "Energy.Active.Import.Register"}]) is None
     assert current_draw_da([{"value": "x", "measurand": "Current.Import"}]) is None
     assert soc_percent([{"value": "81", "measurand": "SoC", "unit": "Percent"}]) == 81
+
+
+def test_a_plan_keeps_the_lowest_limit_until_the_next_one() -> None:
+    # Monday 16:59:50 in Tallinn: the 17:00 peak cap begins within the next 30 s, so it holds already.
+    now = at("2026-12-07T14:59:50+00:00")
+    assert lowest_limit(Decimal(63), [PEAK], "Europe/Tallinn", now, now + timedelta(seconds=30)) == 40
+    assert lowest_limit(Decimal(63), [PEAK], "Europe/Tallinn", now, now + timedelta(seconds=5)) == 63
+    # Friday's night period starts at 22:00 local and is seen from 21:59:45 (and not on a Thursday).
+    friday, thursday = at("2026-12-11T19:59:45+00:00"), at("2026-12-10T19:59:45+00:00")
+    assert lowest_limit(Decimal(63), [NIGHT], "Europe/Tallinn", friday, friday + timedelta(seconds=30)) == 10
+    assert lowest_limit(Decimal(63), [NIGHT], "Europe/Tallinn", thursday, thursday + timedelta(seconds=30)) == 63

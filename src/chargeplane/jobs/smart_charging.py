@@ -55,6 +55,8 @@ class LoadBalancer:
         self._targets: dict[uuid.UUID, uuid.UUID] = {}  # session → tenant, target not reached
         self._shares: dict[uuid.UUID, _Share] = {}  # session → its accepted share
         self.measured: dict[uuid.UUID, Measurement] = {}
+        # How long a plan must hold: until the next sweep, with room for a late one.
+        self.horizon = 0.0
         self._swept_at = 0.0
         bus.subscribe(SessionStarted, lambda e: self._charger(e.tenant_id, e.charge_point_id))
         bus.subscribe(SessionStopped, self._stopped)
@@ -120,6 +122,7 @@ class LoadBalancer:
         self._targets.update({session_id: tenant_id for tenant_id, session_id in open_})
 
     async def run(self, interval: float) -> None:
+        self.horizon = interval * 1.5
         await self.load()
         loop = asyncio.get_running_loop()
         while True:
@@ -215,7 +218,7 @@ class LoadBalancer:
         for _ in range(MAX_REPLANS):
             site_plan = await self.db.write(scope, partial(
                 planning.plan_site, site_id=site_id, now=self.clock.now(), connected=self.bus.gateway.is_connected,
-                measured=dict(self.measured)))
+                measured=dict(self.measured), horizon=self.horizon))
             if site_plan is None:
                 return
             refused = await self._send_all(scope, site_plan.sends)

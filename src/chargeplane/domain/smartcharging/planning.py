@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -26,12 +26,15 @@ from chargeplane.domain.smartcharging.models import (
     ChargingTarget,
     SiteChargingLimit,
 )
-from chargeplane.domain.smartcharging.schedule import limit_at, to_deciamps
+from chargeplane.domain.smartcharging.schedule import lowest_limit, to_deciamps
 from chargeplane.domain.smartcharging.settings import charger_settings
 
 RUNNING = ("active", "interrupted")
 # A session drawing this much less than it may gives the rest back; at this close to its share it may want more.
 SLACK_DA, NEAR_DA, MARGIN_DA = 20, 5, 10
+# Raises smaller than this are not sent (every share moves a little when one session draws less);
+# lowers always are.
+MIN_RAISE_DA = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +67,17 @@ def from_deciamps(value: int) -> Decimal:
     return Decimal(value) / 10
 
 
+def settings_of(uow: UnitOfWork, charge_point_ids: list[uuid.UUID]) -> dict[uuid.UUID, ChargerChargingSettings]:
+    """Every charger's settings in one query; rows with the defaults made for those that have none.
+    The dict holds the rows for the whole plan (the session's identity map only holds them weakly)."""
+    found = {row.charge_point_id: row for row in uow.session.scalars(select(ChargerChargingSettings).where(
+        ChargerChargingSettings.charge_point_id.in_(charge_point_ids)))} if charge_point_ids else {}
+    for charge_point_id in charge_point_ids:
+        if charge_point_id not in found:
+            found[charge_point_id] = charger_settings(uow, charge_point_id)
+    return found
+
+
 def balanced_sites(uow: UnitOfWork) -> list[tuple[uuid.UUID, uuid.UUID]]:
     """(tenant, site) of every site with load balancing on (installation scope: the job's view)."""
     rows = uow.session.execute(select(SiteChargingLimit.tenant_id, SiteChargingLimit.site_id)
@@ -75,8 +89,9 @@ def site_of_charger(uow: UnitOfWork, *, charge_point_id: uuid.UUID) -> uuid.UUID
     return uow.session.scalar(select(ChargePoint.site_id).where(ChargePoint.id == charge_point_id))
 
 
-def effective_limit_da(site: Site, row: SiteChargingLimit, now: datetime) -> int:
-    limit = limit_at(row.limit, row.schedule, site.time_zone, now)
+def effective_limit_da(site: Site, row: SiteChargingLimit, now: datetime, horizon: float = 0.0) -> int:
+    """The limit a plan made at `now` must keep until `horizon` seconds later (the next sweep)."""
+    limit = lowest_limit(row.limit, row.schedule, site.time_zone, now, now + timedelta(seconds=horizon))
     return to_deciamps(limit, row.unit, phases=row.phases, voltage=row.voltage)
 
 
@@ -107,14 +122,15 @@ def _wanted(row: ChargingAllocation | None, target: ChargingTarget | None,
 
 
 def plan_site(uow: UnitOfWork, *, site_id: uuid.UUID, now: datetime, connected: Callable[[uuid.UUID], bool],
-              measured: Mapping[uuid.UUID, Measurement]) -> SitePlan | None:
+              measured: Mapping[uuid.UUID, Measurement], horizon: float = 0.0) -> SitePlan | None:
+    """`horizon`: seconds until the next plan is sure to come; the schedule's lowest limit until then holds."""
     limit = uow.session.get(SiteChargingLimit, site_id)
     site = uow.session.get(Site, site_id)
     if limit is None or site is None or not limit.enabled:
         return None
     charge_points = list(uow.session.scalars(select(ChargePoint).where(
         ChargePoint.site_id == site_id, ChargePoint.registration_status == "accepted")))
-    settings = {cp.id: charger_settings(uow, cp.id) for cp in charge_points}
+    settings = settings_of(uow, [cp.id for cp in charge_points])
     online = {cp.id: connected(cp.id) for cp in charge_points}
     chargers = [allocation.Charger(
         id=cp.id, controlled=online[cp.id] and settings[cp.id].control in ("unknown", "accepted"),
@@ -133,7 +149,7 @@ def plan_site(uow: UnitOfWork, *, site_id: uuid.UUID, now: datetime, connected: 
         session_id=s.id, charger_id=s.charge_point_id, started_at=s.started_at or s.created_at,
         wanted_da=_wanted(rows.get(s.id), targets.get(s.id), measured.get(s.id)),
     ) for s in sessions if s.charge_point_id is not None]
-    result = SitePlan(site_id, allocation.plan(effective_limit_da(site, limit, now), chargers, demands))
+    result = SitePlan(site_id, allocation.plan(effective_limit_da(site, limit, now, horizon), chargers, demands))
     for charger in chargers:
         if charger.controlled:
             result.sends.extend(_cap_send(settings[charger.id], result.plan.caps[charger.id], now))
@@ -148,8 +164,8 @@ def plan_site(uow: UnitOfWork, *, site_id: uuid.UUID, now: datetime, connected: 
 
 def _cap_send(settings: ChargerChargingSettings, cap_da: int, now: datetime) -> list[ProfileSend]:
     accepted = deciamps(settings.cap_a) if settings.control == "accepted" else None
-    if accepted == cap_da:
-        return []
+    if accepted is not None and accepted <= cap_da < accepted + MIN_RAISE_DA:
+        return []  # a raise this small is not worth a message: it keeps the lower limit, which is safe
     # A charger we stopped counting on (it reconnected, or refused since) still follows the cap it
     # last accepted: a higher one is a raise, sent only once the others are lowered.
     last = deciamps(settings.cap_a)
@@ -170,7 +186,7 @@ def _session_send(uow: UnitOfWork, session: ChargingSession, row: ChargingAlloca
     if measurement is not None:
         row.measured_a, row.measured_at = from_deciamps(measurement.deciamps), measurement.at
     accepted = deciamps(row.accepted_limit_a) if row.state == "accepted" else None
-    if accepted == limit_da:
+    if accepted is not None and accepted <= limit_da < accepted + MIN_RAISE_DA:
         return []
     row.state = "pending"
     payload = profiles.session_limit(limit_da, connector_id=session.connector_id,

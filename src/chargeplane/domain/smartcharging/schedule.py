@@ -38,6 +38,25 @@ def limit_at(grid_limit: Decimal, schedule: Iterable[Mapping[str, Any]], time_zo
     return min([grid_limit, *limits])
 
 
+def lowest_limit(grid_limit: Decimal, schedule: Iterable[Mapping[str, Any]], time_zone: str, start: datetime,
+                 end: datetime) -> Decimal:
+    """The lowest limit in force at any moment from `start` to `end`: a plan made now must hold until the
+    next one, so a period that begins before then counts already (its cap applies a little early)."""
+    periods = list(schedule)
+    zone = ZoneInfo(time_zone)
+    lowest = limit_at(grid_limit, periods, time_zone, start)
+    first, last = start.astimezone(zone).date() - timedelta(days=1), end.astimezone(zone).date()
+    for period in periods:
+        days = set(period.get("days") or range(1, 8))
+        day = first
+        while day <= last:
+            begins = datetime.combine(day, _clock(period["start"]), tzinfo=zone)
+            if day.isoweekday() in days and start < begins <= end:
+                lowest = min(lowest, Decimal(str(period["limit"])))
+            day += timedelta(days=1)
+    return lowest
+
+
 def to_deciamps(limit: Decimal, unit: str, *, phases: int, voltage: int) -> int:
     """Amperes per phase in 0.1 A steps, rounded down: a kW limit spread over the site's phases."""
     amps = limit if unit == "A" else limit * 1000 / (voltage * phases)

@@ -1,0 +1,1 @@
+"""The smart charging benchmark's parts (bench/smart_charging.py)."""
