@@ -33,6 +33,7 @@ cdr             RC            RC                R              R               -
 api_key         RCUD          -                 RCUD           -               -
 audit_log       R             -                 -              -               -
 outbox          R             -                 -              -               -
+report          R             R                 R              R               -
 invoice         RCUD          R                 RCUD           R               -
 """
 LETTERS = {"R": Action.READ, "C": Action.CREATE, "U": Action.UPDATE, "D": Action.DELETE, "X": Action.COMMAND}
@@ -200,6 +201,8 @@ CASES = [
     Case(Resource.API_KEY, D, _revoke_key, 204),
     Case(Resource.AUDIT_LOG, R, lambda w, c: c.get("/api/v1/audit-log"), 200),
     Case(Resource.OUTBOX, R, lambda w, c: c.get("/api/v1/outbox"), None),
+    Case(Resource.REPORT, R, lambda w, c: c.get("/api/v1/reports/usage", params={
+        "date_from": "2025-01-01", "date_to": "2025-01-31"}), 200),
     Case(Resource.INVOICE, R, lambda w, c: c.get("/api/v1/invoices"), 200),
     Case(Resource.INVOICE, C, lambda w, c: c.post("/api/v1/invoices", json={}), None),
     Case(Resource.INVOICE, U, lambda w, c: c.post(f"/api/v1/invoices/{NOWHERE}/issue"), None),

@@ -28,6 +28,7 @@ from chargeplane.api.routers import (
     local_lists,
     me,
     outbox,
+    reports,
     reservations,
     sessions,
     sites,
@@ -56,7 +57,8 @@ def create_api(services: Services) -> FastAPI:
     v1.include_router(commands.queued_router)
     for module in (tenant, accounts, users, invitations, authentication, api_keys, audit, outbox, sites,
                    charge_points, commands, fleet, reservations, local_lists, diagnostics, firmware, alarms, id_tokens,
-                   smart_charging, customer_groups, access_grants, tariffs, sessions, cdrs, invoices, webhooks, me):
+                   smart_charging, customer_groups, access_grants, tariffs, sessions, cdrs, invoices, webhooks, reports,
+                   me):
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(health.router)

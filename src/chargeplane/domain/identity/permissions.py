@@ -49,6 +49,7 @@ class Resource(StrEnum):
     AUDIT_LOG = "audit_log"
     OUTBOX = "outbox"
     INVOICE = "invoice"  # U: issue, credit, record payment, edit a draft; D: throw a draft away
+    REPORT = "report"  # usage, revenue and transaction reports (read only: they are computed)
 
 
 R, C, U, D, X = Action.READ, Action.CREATE, Action.UPDATE, Action.DELETE, Action.COMMAND
@@ -64,6 +65,7 @@ GRANTS: dict[Role, dict[Resource, frozenset[Action]]] = {
         Resource.CDR: frozenset({R, C}),  # C: corrections; a CDR is never edited nor deleted
         Resource.AUDIT_LOG: READ_ONLY,
         Resource.OUTBOX: READ_ONLY,
+        Resource.REPORT: READ_ONLY,
     },
     # Support helps customers: reads everything, fixes people and cards, commands chargers; it does
     # not change the tenant's settings, keys or staff, nor delete accounts or chargers.
@@ -81,6 +83,7 @@ GRANTS: dict[Role, dict[Resource, frozenset[Action]]] = {
         Resource.TARIFF: READ_ONLY,
         Resource.SESSION: READ_ONLY,
         Resource.CDR: frozenset({R, C}),
+        Resource.REPORT: READ_ONLY,
         Resource.INVOICE: READ_ONLY,
     },
     Role.ACCOUNT_ADMIN: {
@@ -100,6 +103,7 @@ GRANTS: dict[Role, dict[Resource, frozenset[Action]]] = {
         Resource.SESSION: READ_ONLY,
         Resource.CDR: READ_ONLY,
         Resource.API_KEY: ALL,
+        Resource.REPORT: READ_ONLY,
         Resource.INVOICE: ALL,  # what its own accounts issue: the gate keeps it to them
     },
     Role.ACCOUNT_MEMBER: {
@@ -115,6 +119,7 @@ GRANTS: dict[Role, dict[Resource, frozenset[Action]]] = {
         Resource.TARIFF: READ_ONLY,
         Resource.SESSION: READ_ONLY,
         Resource.CDR: READ_ONLY,
+        Resource.REPORT: READ_ONLY,
         Resource.INVOICE: READ_ONLY,
     },
     # Drivers use the driver API (/api/v1/me), which answers for their own cards, chargers and sessions.

@@ -22,6 +22,7 @@ from chargeplane.portal.routers import (
     invoices,
     people,
     records,
+    reports,
     sessions,
     sites,
     smart_charging,
@@ -33,6 +34,6 @@ from chargeplane.portal.routers import (
 ROUTERS: list[APIRouter] = [module.router for module in (
     home, auth_pages,
     dashboard, charge_points, sessions, alarms, fleet_map, sites, cards, people, accounts, groups, tenant_settings,
-    records, webhooks, smart_charging, smart_targets, invoices,
+    records, webhooks, smart_charging, smart_targets, invoices, reports,
     app_chargers, app_charging, app_cards, app_profile,
 )]
