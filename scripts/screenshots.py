@@ -184,7 +184,9 @@ def operator_pages(shooter: Shooter, demo: Demo, charge_point_id: str, session_i
     for name, path in [("dashboard", "/portal"), ("charge-points", "/portal/charge-points"),
                        ("charge-point", charger), ("sessions", "/portal/sessions"), ("session", session),
                        ("map", "/portal/map"), ("sites", "/portal/sites"), ("cards", "/portal/cards"),
-                       ("users", "/portal/users"), ("settings", "/portal/settings")]:
+                       ("users", "/portal/users"), ("settings", "/portal/settings"), ("alarms", "/portal/alarms"),
+                       ("invoices", "/portal/invoices"), ("reports", "/portal/reports"),
+                       ("reports-transactions", "/portal/reports/transactions")]:
         shooter.shoot(page, name, path)
     page.context.close()
 
