@@ -10,6 +10,7 @@ import ast
 import html
 import io
 import re
+import uuid
 from collections import defaultdict
 from gettext import GNUTranslations
 from pathlib import Path
@@ -115,6 +116,15 @@ async def test_an_account_and_the_tenant_settings_are_refused_in_estonian(tenant
                                                               "time_zone": "Mars/Olympus"})
     assert me.status_code == 422
     assert field_error(me.text, "time_zone") == estonian(zone, time_zone="Mars/Olympus")
+
+
+async def test_an_error_page_says_the_domains_words_in_estonian(admin: PortalPerson) -> None:
+    portal = admin.portal
+    await speak(portal, "et")
+    missing = await portal.get(f"/portal/charge-points/{uuid.uuid4()}")
+    assert missing.status_code == 404
+    assert html.escape(estonian("charge point not found")) in missing.text
+    assert "charge point not found" not in missing.text
 
 
 async def test_pydantics_refusals_of_a_site_are_our_sentences_in_estonian(admin: PortalPerson) -> None:

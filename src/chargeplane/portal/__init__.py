@@ -18,6 +18,7 @@ from chargeplane.api.routers.auth_support import AuthState
 from chargeplane.domain.errors import DomainError
 from chargeplane.portal import errors
 from chargeplane.portal.pages import STATIC_DIR, make_environment
+from chargeplane.portal.problems import say
 from chargeplane.portal.routers import ROUTERS
 from chargeplane.portal.security import ANONYMOUS_CSRF_COOKIE, TENANT_COOKIE, LoginRequired, StaffOnly, login_url
 
@@ -56,7 +57,8 @@ def create_portal(services: Services, *, auth: AuthState, live: LiveHub) -> Fast
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> HTMLResponse:
-        return await errors.error_page(request, domain_status(exc), exc.message)
+        page = getattr(request.state, "page", None)  # known once the tenant is: then in the viewer's words
+        return await errors.error_page(request, domain_status(exc), say(page, exc) if page is not None else exc.message)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
