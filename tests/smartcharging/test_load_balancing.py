@@ -294,3 +294,16 @@ async def _eventually_equal(read: Any, expected: str) -> bool:
     async def check() -> bool:
         return bool(await read() == expected)
     return bool(await eventually(check, timeout=15, what=f"control {expected}"))
+
+
+async def test_a_charger_moved_away_leaves_its_old_sites_plan_at_once(fleet: Fleet, tenant: TenantHandle) -> None:
+    await add_token(tenant.api, "CARD-A")
+    await add_token(tenant.api, "CARD-B")
+    site_id, (a, b) = await balanced_site(fleet, tenant, 2, limit=32)
+    tx_a, tx_b = await start(a, "CARD-A"), await start(b, "CARD-B")
+    await shares(tenant, site_id, {tx_a: 16.0, tx_b: 16.0})
+    elsewhere = (await tenant.api.post(f"{API}/sites", json={"name": "Elsewhere"})).json()
+    moved = await tenant.api.patch(f"{API}/charge-points/{b.cp_id}", json={"site_id": elsewhere["id"]})
+    assert moved.status_code == 200
+    # The old site is planned again at once, without B: A alone gets its charger's 32 A maximum.
+    await shares(tenant, site_id, {tx_a: 32.0})

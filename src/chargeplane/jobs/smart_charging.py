@@ -62,7 +62,7 @@ class LoadBalancer:
         bus.subscribe(SessionStopped, self._stopped)
         bus.subscribe(ChargePointConnected, self._on_connect)
         bus.subscribe(ChargePointDisconnected, lambda e: self._charger(e.tenant_id, e.charge_point_id))
-        # Moved to another site, accepted, deleted: its (new) site is planned again; the old one at the sweep.
+        # Moved to another site, accepted, deleted: its new and its old site are planned again.
         bus.subscribe(ChargePointChanged, lambda e: self._charger(e.tenant_id, e.charge_point_id))
         bus.subscribe(SiteLimitChanged, self._limit_changed)
         bus.subscribe(ChargingTargetChanged, self._target_changed)
@@ -159,9 +159,9 @@ class LoadBalancer:
     async def _sites_of_chargers(self) -> None:
         chargers, self._chargers = self._chargers, {}
         for charge_point_id, tenant_id in chargers.items():
-            site_id: uuid.UUID | None = await self.db.read(
-                Scope.tenant(tenant_id), partial(planning.site_of_charger, charge_point_id=charge_point_id))
-            if site_id is not None:
+            sites: set[uuid.UUID] = await self.db.read(
+                Scope.tenant(tenant_id), partial(planning.sites_of_charger, charge_point_id=charge_point_id))
+            for site_id in sites:
                 self._sites.setdefault(site_id, tenant_id)
 
     async def _reconnected(self) -> None:

@@ -89,6 +89,14 @@ def site_of_charger(uow: UnitOfWork, *, charge_point_id: uuid.UUID) -> uuid.UUID
     return uow.session.scalar(select(ChargePoint.site_id).where(ChargePoint.id == charge_point_id))
 
 
+def sites_of_charger(uow: UnitOfWork, *, charge_point_id: uuid.UUID) -> set[uuid.UUID]:
+    """The charger's site, and any site whose plan still holds shares for it (it moved away)."""
+    found = set(uow.session.scalars(select(ChargingAllocation.site_id).where(
+        ChargingAllocation.charge_point_id == charge_point_id, ChargingAllocation.site_id.is_not(None))))
+    current = site_of_charger(uow, charge_point_id=charge_point_id)
+    return {site for site in (*found, current) if site is not None}
+
+
 def effective_limit_da(site: Site, row: SiteChargingLimit, now: datetime, horizon: float = 0.0) -> int:
     """The limit a plan made at `now` must keep until `horizon` seconds later (the next sweep)."""
     limit = lowest_limit(row.limit, row.schedule, site.time_zone, now, now + timedelta(seconds=horizon))
