@@ -110,10 +110,9 @@ async def site_load_html(page: Page, site_id: uuid.UUID) -> str:
     def unit(uow: UnitOfWork) -> tuple[SiteLimitRead | None, SiteLoadRead | None]:
         get_site(uow, site_id)  # the gate's answer: this viewer's site, or NotFound
         limit = settings.get_site_limit(uow, site_id=site_id)
-        # As the API's GET .../load: a write, since a charger's settings row is made the first time it is read.
         return limit, site_load(uow, site_id=site_id, now=now, connected=connected) if limit is not None else None
 
-    limit, load = await t.write(unit)
+    limit, load = await t.read(unit)
     identities = {c.charge_point_id: c.identity for c in load.chargers} if load is not None else {}
     return page.render_text("partials/smart_site_load.html", limit=limit, load=load, identities=identities,
                             text=Texts(page))
@@ -150,7 +149,6 @@ async def charger_part(page: Page, charge_point_id: uuid.UUID) -> ChargerPart:
     t = await page.tenancy(Resource.CHARGE_POINT, Action.READ)
 
     def unit(uow: UnitOfWork) -> ChargerPart:
-        # As the API's GET .../charging-settings: a write, the row is made with the defaults the first time.
         found = settings.get_charger_settings(uow, charge_point_id=charge_point_id)
         site_id = site_of_charger(uow, charge_point_id=charge_point_id)
         try:
@@ -159,7 +157,7 @@ async def charger_part(page: Page, charge_point_id: uuid.UUID) -> ChargerPart:
             limit = None
         return ChargerPart(Texts(page), found, site_id, limit is not None and limit.enabled)
 
-    return await t.write(unit)
+    return await t.read(unit)
 
 
 # --- a session ---------------------------------------------------------------------------------------------

@@ -71,13 +71,13 @@ async def get_site_load(site_id: uuid.UUID, t: ReadSite) -> SiteLoadRead:
     """The limit in force now, what each charger is counted for (its cap, or all it may draw when it is
     offline or refuses profiles), and each running session's share with the charger's answer."""
     now, connected = t.services.clock.now(), t.services.bus.gateway.is_connected
-    return await t.write(lambda uow: site_load(uow, site_id=site_id, now=now, connected=connected))
+    return await t.read(lambda uow: site_load(uow, site_id=site_id, now=now, connected=connected))
 
 
 @router.get("/charge-points/{charge_point_id}/charging-settings", response_model=ChargerSettingsRead,
             operation_id="get_charger_charging_settings")
 async def get_charger_charging_settings(charge_point_id: uuid.UUID, t: ReadCharger) -> ChargerSettingsRead:
-    return await t.write(lambda uow: settings.get_charger_settings(uow, charge_point_id=charge_point_id))
+    return await t.read(lambda uow: settings.get_charger_settings(uow, charge_point_id=charge_point_id))
 
 
 @router.patch("/charge-points/{charge_point_id}/charging-settings", response_model=ChargerSettingsRead,

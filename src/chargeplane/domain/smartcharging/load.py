@@ -14,7 +14,7 @@ from chargeplane.domain.errors import NotFound
 from chargeplane.domain.smartcharging.models import ChargingAllocation, SiteChargingLimit
 from chargeplane.domain.smartcharging.planning import deciamps, effective_limit_da, from_deciamps, reserve_da
 from chargeplane.domain.smartcharging.schemas import AllocationRead, ChargerLoadRead, SiteLoadRead
-from chargeplane.domain.smartcharging.settings import charger_settings
+from chargeplane.domain.smartcharging.settings import settings_to_read
 
 
 def site_load(uow: UnitOfWork, *, site_id: uuid.UUID, now: datetime,
@@ -29,7 +29,7 @@ def site_load(uow: UnitOfWork, *, site_id: uuid.UUID, now: datetime,
     reserved = 0
     for cp in uow.session.scalars(select(ChargePoint).where(ChargePoint.site_id == site_id)
                                   .order_by(ChargePoint.identity)):
-        settings = charger_settings(uow, cp.id)
+        settings = settings_to_read(uow, cp.id)
         online = connected(cp.id)
         steered = online and settings.control in ("unknown", "accepted")
         counted = (deciamps(settings.cap_a) or 0) if steered else reserve_da(settings, online)

@@ -90,20 +90,29 @@ def _chargers_of(uow: UnitOfWork, site_id: uuid.UUID) -> tuple[uuid.UUID, ...]:
     return tuple(uow.session.scalars(select(ChargePoint.id).where(ChargePoint.site_id == site_id)))
 
 
+def _defaults(charge_point_id: uuid.UUID) -> ChargerChargingSettings:
+    return ChargerChargingSettings(charge_point_id=charge_point_id, min_current_a=DEFAULT_MIN_A,
+                                   max_current_a=DEFAULT_MAX_A, phases=3, priority=0, control="unknown")
+
+
 def charger_settings(uow: UnitOfWork, charge_point_id: uuid.UUID) -> ChargerChargingSettings:
-    """The charger's settings row, made with the defaults the first time it is needed."""
+    """The charger's settings row, made with the defaults the first time it is written to."""
     row = uow.session.get(ChargerChargingSettings, charge_point_id)
     if row is None:
-        row = ChargerChargingSettings(charge_point_id=charge_point_id, min_current_a=DEFAULT_MIN_A,
-                                      max_current_a=DEFAULT_MAX_A, phases=3, priority=0, control="unknown")
+        row = _defaults(charge_point_id)
         uow.session.add(row)
         uow.session.flush()
     return row
 
 
+def settings_to_read(uow: UnitOfWork, charge_point_id: uuid.UUID) -> ChargerChargingSettings:
+    """The stored row, or the defaults it would be made with (not stored: reading writes nothing)."""
+    return uow.session.get(ChargerChargingSettings, charge_point_id) or _defaults(charge_point_id)
+
+
 def get_charger_settings(uow: UnitOfWork, *, charge_point_id: uuid.UUID) -> ChargerSettingsRead:
     _charge_point(uow, charge_point_id)
-    return ChargerSettingsRead.model_validate(charger_settings(uow, charge_point_id))
+    return ChargerSettingsRead.model_validate(settings_to_read(uow, charge_point_id))
 
 
 def set_charger_settings(uow: UnitOfWork, *, charge_point_id: uuid.UUID, body: ChargerSettingsSet,
